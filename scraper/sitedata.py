@@ -1,0 +1,172 @@
+"""Site data: what is specific to one Amazon marketplace, loaded from TOML.
+
+`selectors/<marketplace>.toml` holds the marketplace (base URL, currency,
+locale), and for each page its URL, how to recognise it and, for each field,
+an ordered list of candidate selectors. It is data, validated on load: a
+malformed file fails with the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.errors import ConfigInvalid
+from scraper.models import KIND_PATTERN, Currency, PageKind
+
+_EMPTY_DOC = LexborHTMLParser("<html><body></body></html>")
+
+
+def _check_selectors(selectors: list[str]) -> list[str]:
+    for selector in selectors:
+        try:
+            _EMPTY_DOC.css(selector)
+        except Exception as exc:  # selectolax raises its own error type per backend
+            raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from None
+    return selectors
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldSpec(_Data):
+    """One balance (or, with `rows`, one balance per row) on a page.
+
+    Each list is ordered candidates: the first selector that matches wins.
+    Inside a row, `amount`, `points`, `description` and `expires` are
+    relative to the row.
+    """
+
+    name: str = Field(pattern=KIND_PATTERN)
+    kind: str = Field(pattern=KIND_PATTERN)
+    amount: list[str] = Field(default_factory=list)
+    points: list[str] = Field(default_factory=list)
+    rows: list[str] = Field(default_factory=list)
+    container: list[str] = Field(default_factory=list)
+    description: list[str] = Field(default_factory=list)
+    expires: list[str] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list, description="label texts for the last-resort rule")
+    optional: bool = Field(default=False, description="absence is normal here and not a problem")
+
+    _selectors = field_validator("amount", "points", "rows", "container", "description", "expires")(
+        _check_selectors
+    )
+
+    @model_validator(mode="after")
+    def _one_value(self) -> FieldSpec:
+        if bool(self.amount) == bool(self.points):
+            raise ValueError("a field needs candidates for exactly one of 'amount' or 'points'")
+        if self.container and not self.rows:
+            raise ValueError("'container' only makes sense with 'rows'")
+        return self
+
+
+class PageSpec(_Data):
+    url: str = Field(description="path under the marketplace's base URL, or an absolute URL")
+    url_patterns: list[str] = Field(default_factory=list, description="regexes on the URL path")
+    markers: list[str] = Field(min_length=1, description="selectors; any one present identifies the page")
+    fields: list[FieldSpec] = Field(default_factory=list)
+    walk: bool = Field(default=True, description="visited by a refresh")
+
+    _markers = field_validator("markers")(_check_selectors)
+
+    @field_validator("url_patterns")
+    @classmethod
+    def _regexes(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+        return patterns
+
+
+class MarketplaceInfo(_Data):
+    id: str
+    name: str
+    base_url: str = Field(pattern=r"^https://[a-z0-9.-]+$")
+    currency: Currency
+    locale: str
+    language: str = Field(pattern=r"^[a-z]{2}$")
+    currency_symbols: dict[str, Currency] = Field(
+        default_factory=dict,
+        description="symbols that name a currency on this marketplace ('$' is USD on .com, CAD on .ca)",
+    )
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        try:
+            Locale.parse(value)
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"unknown locale {value!r}: {exc}") from None
+        return value
+
+
+class SiteData(_Data):
+    marketplace: MarketplaceInfo
+    pages: dict[PageKind, PageSpec]
+
+    def url_for(self, page: PageKind) -> str:
+        url = self.pages[page].url
+        return url if url.startswith("https://") else self.marketplace.base_url + url
+
+    @property
+    def walk_pages(self) -> list[PageKind]:
+        return [kind for kind, spec in self.pages.items() if spec.walk]
+
+
+def bundled_dir() -> Path:
+    """The bundled selectors: inside the installed package, or the source tree's `selectors/`."""
+    installed = Path(__file__).parent / "site_data"
+    return installed if installed.is_dir() else Path(__file__).parent.parent / "selectors"
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def parse_site_data(raw: dict[str, Any], source: str) -> SiteData:
+    try:
+        return SiteData.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"  {_location(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        raise ConfigInvalid(
+            f"{source} is not valid site data:\n" + "\n".join(lines),
+            "Fix the keys named above; `amazon-credits doctor` checks every selectors file.",
+        ) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigInvalid(f"{path} does not exist.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigInvalid(f"{path} is not valid TOML: {exc}", "Fix the line named above.") from None
+
+
+def load_site_file(path: Path) -> SiteData:
+    return parse_site_data(read_toml(path), str(path))
+
+
+def available_marketplaces() -> list[str]:
+    return sorted(path.stem for path in bundled_dir().glob("*.toml"))
+
+
+@cache
+def load_marketplace(marketplace: str) -> SiteData:
+    path = bundled_dir() / f"{marketplace}.toml"
+    if not path.is_file():
+        known = ", ".join(available_marketplaces())
+        raise ConfigInvalid(f"unknown marketplace {marketplace!r}.", f"Known marketplaces: {known}.")
+    return load_site_file(path)
