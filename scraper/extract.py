@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.amounts import AmountError, parse_date, parse_money, parse_points
 from scraper.models import ActivityEntry, Balance, PageKind, Problem, ProblemCode
+from scraper.signin_pages import classify_signin
 from scraper.sitedata import FieldSpec, PageSpec, SiteData
 
 _WS = re.compile(r"[\s\u00a0\u202f]+")
@@ -183,8 +184,14 @@ def _read_page(doc: LexborHTMLParser, site: SiteData, page: PageKind, spec: Page
 
 def extract(html: str, site: SiteData, url: str | None = None) -> Extraction:
     """Read every balance a page shows. Pure: no browser, no network, no clock."""
+    signin = classify_signin(html, site.signin)
+    if signin is not None and signin.kind is not PageKind.SIGNED_IN:
+        # A sign-in step in place of the page asked for: no balances, name the step.
+        return Extraction(page=signin.kind, marketplace=site.marketplace.id, error=signin.error)
     doc = LexborHTMLParser(html)
     page = classify(doc, site, url)
+    if page is PageKind.UNKNOWN and signin is not None:
+        return Extraction(page=signin.kind, marketplace=site.marketplace.id)
     if page is PageKind.UNKNOWN:
         where = url or "the page"
         return Extraction(

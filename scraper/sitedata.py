@@ -111,9 +111,33 @@ class MarketplaceInfo(_Data):
         return value
 
 
+class SigninSpec(_Data):
+    """What sign-in says in this marketplace's language. Optional: the defaults are
+    amazon.com's. Sign-in steps are recognised by element ids, which are the same on
+    every marketplace (scraper/signin_pages.py); only texts and the start URL vary."""
+
+    check_url: str = Field(
+        default="/gp/css/homepage.html",
+        description="a page that needs a signed-in account; Amazon redirects it to sign-in otherwise",
+    )
+    signed_out_greetings: list[str] = Field(
+        default_factory=lambda: ["Hello, sign in"],
+        description="header greetings shown to nobody signed in (#nav-link-accountList-nav-line-1)",
+    )
+    unknown_account_texts: list[str] = Field(
+        default_factory=lambda: ["cannot find an account", "No account found"],
+        description="error-box texts that mean the email is not an Amazon account",
+    )
+    bad_otp_texts: list[str] = Field(
+        default_factory=lambda: ["code you entered is not valid", "Invalid code"],
+        description="error-box texts that mean the verification code was wrong",
+    )
+
+
 class SiteData(_Data):
     marketplace: MarketplaceInfo
     pages: dict[PageKind, PageSpec]
+    signin: SigninSpec = Field(default_factory=SigninSpec)
 
     def url_for(self, page: PageKind) -> str:
         url = self.pages[page].url
