@@ -117,14 +117,17 @@ class _FieldReader:
         return balance is not None
 
     def _read_rows(self, doc: LexborHTMLParser) -> None:
-        if self.spec.container and first_match(doc, self.spec.container) is None:
-            if not self.spec.optional:
-                self._problem(
-                    ProblemCode.FIELD_NOT_FOUND,
-                    f"{self.spec.name}: the list of entries was not found",
-                    self.spec.container,
-                )
-            return
+        if self.spec.container:
+            container = first_match(doc, self.spec.container)
+            if container is None:
+                if not self.spec.optional:
+                    self._problem(
+                        ProblemCode.FIELD_NOT_FOUND,
+                        f"{self.spec.name}: the list of entries was not found",
+                        self.spec.container,
+                    )
+                return
+            self.matched = container.selector  # an empty list is a real answer: no entries
         for selector in self.spec.rows:
             rows = doc.css(selector)
             if rows:
