@@ -17,7 +17,7 @@ from scraper import alerts
 from scraper.alerts import Alert, AlertSettings, State
 from scraper.errors import ConfigInvalid
 from scraper.models import Balance, Snapshot
-from snapshot_samples import ME, samples
+from tests.snapshot_samples import ME, samples
 
 DELIVERED: list[tuple[str, str]] = []
 

@@ -14,7 +14,7 @@ import pytest
 from scraper import exports
 from scraper.errors import ConfigInvalid
 from scraper.models import Snapshot, snapshot_json_schema
-from snapshot_samples import FAMILY, ME, samples
+from tests.snapshot_samples import FAMILY, ME, samples
 
 EXPECTED = Path(__file__).parent / "expected" / "exports"
 PUBLISHED_SCHEMA = Path(__file__).parent.parent / "schema" / "snapshot.schema.json"
