@@ -1,0 +1,279 @@
+"""The `amazon-credits` command line.
+
+Every known failure is a CreditsError; the group turns it into a message on
+standard error (what happened, what to do) and its own exit code, listed in
+README.md. Standard output carries only results (tables, or JSON with
+`--json`), so scripts can read it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+import structlog
+from rich.console import Console
+
+from scraper import __version__
+from scraper.display import balances_table, print_problems, print_snapshot
+from scraper.errors import ConfigInvalid, CreditsError, ExitCode, PersonNeeded
+from scraper.extract import extract
+from scraper.logs import configure_logging
+from scraper.models import ProblemCode, Snapshot
+from scraper.paths import Paths, resolve_paths
+from scraper.refresh import RefreshRequest, RefreshResult, run_refresh
+from scraper.replay import bundled_recordings, load_manifest
+from scraper.sitedata import available_marketplaces, load_marketplace
+from scraper.store import Store
+
+log = structlog.get_logger(__name__)
+
+DEMO_ACCOUNT = "demo"
+DEMO_MARKETPLACE = "amazon.com"
+
+
+def out() -> Console:
+    return Console(soft_wrap=True)
+
+
+def err() -> Console:
+    return Console(stderr=True, soft_wrap=True)
+
+
+@dataclass
+class App:
+    paths: Paths
+    verbose: bool
+
+    def store(self) -> Store:
+        return Store(self.paths.store_path)
+
+    def existing_store(self) -> Store | None:
+        """The store if one exists; reading commands never create one."""
+        return Store(self.paths.store_path) if self.paths.store_path.exists() else None
+
+
+class CreditsGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except CreditsError as exc:
+            console = err()
+            console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+            if exc.hint:
+                console.print(exc.hint, highlight=False)
+            ctx.exit(int(exc.exit_code))
+
+
+@click.group(cls=CreditsGroup)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="AMAZON_CREDITS_DATA_DIR",
+    help="Keep the store, sessions, captures and logs here instead of the platform's data folder.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens, step by step.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", "console", "json"]),
+    default="auto",
+    show_default=True,
+    help="auto: readable on a terminal, JSON lines otherwise.",
+)
+@click.version_option(__version__, prog_name="amazon-credits")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, verbose: bool, log_format: str) -> None:
+    """Read every Amazon credit balance into exact, dated snapshots."""
+    configure_logging(verbose=verbose, fmt=log_format)  # type: ignore[arg-type]
+    ctx.obj = App(paths=resolve_paths(data_dir), verbose=verbose)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def exit_code_for(snapshot: Snapshot) -> ExitCode:
+    if snapshot.status == "complete":
+        return ExitCode.OK
+    if snapshot.status == "partial":
+        return ExitCode.PARTIAL
+    if all(p.code == ProblemCode.REQUEST_FAILED for p in snapshot.problems):
+        return ExitCode.UNAVAILABLE
+    return ExitCode.SITE_CHANGED
+
+
+def report_refresh(result: RefreshResult, as_json: bool) -> None:
+    if as_json:
+        click.echo(result.snapshot.model_dump_json(indent=2))
+    else:
+        print_snapshot(out(), result.snapshot)
+    if result.unrecorded:
+        err().print(
+            f"[yellow]replay:[/] {len(result.unrecorded)} request(s) had no recording and were aborted; "
+            "run with --verbose to list them.",
+            highlight=False,
+        )
+    click.get_current_context().exit(int(exit_code_for(result.snapshot)))
+
+
+def _refresh(app: App, request: RefreshRequest, as_json: bool) -> None:
+    console = err()
+    steps: list[str] = []
+
+    def on_step(step: str) -> None:
+        steps.append(step)
+        console.print(f"[dim]…[/] {step}", highlight=False)
+
+    with app.store() as store:
+        result = run_refresh(request, store, on_step=on_step)
+    report_refresh(result, as_json)
+
+
+@main.command()
+@click.option("--account", default="default", show_default=True, help="The account this snapshot belongs to.")
+@click.option("--marketplace", help="amazon.com, amazon.de, ... (with --replay: taken from the recordings).")
+@click.option(
+    "--replay",
+    "replay_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Serve every page from this recordings folder instead of the network.",
+)
+@click.option("--headed", is_flag=True, help="Show the browser window.")
+@click.option("--browser", "browser_path", envvar="AMAZON_CREDITS_BROWSER", help="Chromium or Chrome to launch.")
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON instead of a table.")
+@pass_app
+def refresh(
+    app: App,
+    account: str,
+    marketplace: str | None,
+    replay_dir: Path | None,
+    headed: bool,
+    browser_path: str | None,
+    as_json: bool,
+) -> None:
+    """Sign in, read every balance, and store a snapshot."""
+    if replay_dir is None:
+        raise PersonNeeded(
+            "a live refresh needs a signed-in account.",
+            "Sign in first with `amazon-credits login`, or read recorded pages with `--replay DIR`.",
+        )
+    marketplace = marketplace or load_manifest(replay_dir).marketplace
+    request = RefreshRequest(
+        account=account,
+        site=load_marketplace(marketplace),
+        replay_dir=replay_dir,
+        headed=headed,
+        browser_path=browser_path,
+    )
+    _refresh(app, request, as_json)
+
+
+@main.command()
+@click.option("--headed", is_flag=True, help="Show the browser window.")
+@click.option("--browser", "browser_path", envvar="AMAZON_CREDITS_BROWSER", help="Chromium or Chrome to launch.")
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON instead of a table.")
+@pass_app
+def demo(app: App, headed: bool, browser_path: str | None, as_json: bool) -> None:
+    """Refresh from the bundled amazon.com recordings, as the account `demo`."""
+    request = RefreshRequest(
+        account=DEMO_ACCOUNT,
+        site=load_marketplace(DEMO_MARKETPLACE),
+        replay_dir=bundled_recordings(DEMO_MARKETPLACE),
+        headed=headed,
+        browser_path=browser_path,
+    )
+    _refresh(app, request, as_json)
+
+
+@main.command()
+@click.option("--account", help="Only this account (default: the latest snapshot of any account).")
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON.")
+@pass_app
+def show(app: App, account: str | None, as_json: bool) -> None:
+    """Print the latest snapshot. Starts no browser."""
+    store = app.existing_store()
+    snapshot = store.latest(account) if store else None
+    if snapshot is None:
+        who = f" for account {account!r}" if account else ""
+        raise click.ClickException(f"no snapshot stored{who} yet; run `amazon-credits refresh` or `amazon-credits demo`.")
+    if as_json:
+        click.echo(snapshot.model_dump_json(indent=2))
+    else:
+        print_snapshot(out(), snapshot)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("--account", help="Only this account.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of standard output.")
+@pass_app
+def export(app: App, fmt: str, account: str | None, out_path: Path | None) -> None:
+    """Write all stored snapshots, oldest first."""
+    store = app.existing_store()
+    snapshots = store.snapshots(account=account) if store else []
+    text = json.dumps([s.model_dump(mode="json") for s in snapshots], indent=2, ensure_ascii=False) + "\n"
+    if out_path is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(out_path, text)
+        err().print(f"wrote {len(snapshots)} snapshot(s) to {out_path}", highlight=False)
+
+
+def _marketplace_for(url: str | None, marketplace: str | None) -> str:
+    if marketplace:
+        return marketplace
+    if url:
+        host = urlsplit(url).hostname or ""
+        domain = host.removeprefix("www.")
+        if domain in available_marketplaces():
+            return domain
+    return DEMO_MARKETPLACE
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", help="The page's address, if known: it breaks ties between page kinds.")
+@click.option("--marketplace", help="Default: from --url, else amazon.com.")
+@click.option("--json", "as_json", is_flag=True, help="Print what the scraper sees as JSON.")
+def inspect(file: Path, url: str | None, marketplace: str | None, as_json: bool) -> None:
+    """Show what the scraper sees in a saved page. Starts no browser."""
+    site = load_marketplace(_marketplace_for(url, marketplace))
+    try:
+        html = file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ConfigInvalid(f"cannot read {file}: {exc.strerror}") from None
+    extraction = extract(html, site, url)
+    if as_json:
+        click.echo(json.dumps(extraction.public(), indent=2, ensure_ascii=False))
+        return
+    console = out()
+    error = f", error: {extraction.error}" if extraction.error else ""
+    console.print(f"{file}: {extraction.page.value} page on {extraction.marketplace}{error}", highlight=False)
+    if extraction.balances:
+        console.print(balances_table(extraction.balances))
+    for name, selector in extraction.matched.items():
+        console.print(f"  {name}: {selector or '[red]no candidate matched[/]'}", highlight=False)
+    print_problems(console, extraction.problems)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

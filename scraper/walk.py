@@ -1,0 +1,130 @@
+"""The page walk: visit each page of a marketplace and hand back its rendered HTML.
+
+The browser only navigates here; reading the HTML is extraction's job.
+Transient failures (timeouts, resets, 5xx, a page that never became ready)
+are retried with exponential backoff by tenacity, a bounded number of times,
+then reported on the visit instead of raised, so one bad page does not lose
+the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import structlog
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from scraper.models import PageKind
+from scraper.sitedata import SiteData
+
+log = structlog.get_logger(__name__)
+
+# Failures worth another try; anything else (a blocked or unrecorded request,
+# a bad URL) will not get better by asking again.
+_TRANSIENT_ERRORS = (
+    "interrupted by another navigation",  # the error page of a previous failed visit still loading
+    "ERR_TIMED_OUT",
+    "ERR_CONNECTION_RESET",
+    "ERR_CONNECTION_CLOSED",
+    "ERR_CONNECTION_REFUSED",
+    "ERR_EMPTY_RESPONSE",
+    "ERR_NETWORK_CHANGED",
+    "ERR_INTERNET_DISCONNECTED",
+    "ERR_NAME_NOT_RESOLVED",
+)
+
+
+class TransientPageError(Exception):
+    """A failure that may pass: retried."""
+
+
+@dataclass(frozen=True)
+class WalkSettings:
+    navigation_timeout_ms: int = 30_000
+    ready_timeout_ms: int = 10_000
+    attempts: int = 3
+    backoff_s: float = 1.0  # first wait; doubles each attempt
+    backoff_max_s: float = 20.0
+
+
+REPLAY_SETTINGS = WalkSettings(navigation_timeout_ms=10_000, ready_timeout_ms=2_000, backoff_s=0.1, backoff_max_s=0.5)
+
+
+@dataclass
+class Visit:
+    kind: PageKind
+    url: str
+    html: str | None = None
+    error: str | None = None
+    attempts: int = 0
+    extra_pages: list[str] = field(default_factory=list)  # further pages of a paginated list
+
+
+def _load(page: Page, url: str, ready: list[str], settings: WalkSettings) -> str:
+    try:
+        response = page.goto(url, wait_until="domcontentloaded", timeout=settings.navigation_timeout_ms)
+    except PlaywrightTimeout as exc:
+        raise TransientPageError(f"timed out loading {url}") from exc
+    except PlaywrightError as exc:
+        if any(code in exc.message for code in _TRANSIENT_ERRORS):
+            raise TransientPageError(f"{url}: {exc.message.splitlines()[0]}") from exc
+        raise
+    if response is not None and response.status >= 500:
+        raise TransientPageError(f"{url} answered HTTP {response.status}")
+    try:
+        page.wait_for_selector(", ".join(ready), state="attached", timeout=settings.ready_timeout_ms)
+    except PlaywrightTimeout as exc:
+        # Empty, truncated or half-rendered: worth another try. After the last
+        # attempt the caller still gets the HTML, and extraction says what it sees.
+        raise TransientPageError(f"{url} did not show any expected element") from exc
+    return page.content()
+
+
+def visit(page: Page, kind: PageKind, url: str, ready: list[str], settings: WalkSettings) -> Visit:
+    result = Visit(kind=kind, url=url)
+    retrying = Retrying(
+        stop=stop_after_attempt(settings.attempts),
+        wait=wait_exponential(multiplier=settings.backoff_s, max=settings.backoff_max_s),
+        retry=retry_if_exception_type(TransientPageError),
+    )
+    try:
+        for attempt in retrying:
+            with attempt:
+                result.attempts = attempt.retry_state.attempt_number
+                result.html = _load(page, url, ready, settings)
+                result.url = page.url
+                result.error = None
+    except RetryError as exc:
+        last = exc.last_attempt.exception()
+        result.error = f"{last} (after {result.attempts} attempts)"
+        log.warning("page_failed", page=kind.value, url=url, error=str(last), attempts=result.attempts)
+        if "did not show" in str(last):
+            result.html = page.content()
+    except PlaywrightError as exc:
+        result.error = exc.message.splitlines()[0]
+        log.warning("page_failed", page=kind.value, url=url, error=result.error)
+    return result
+
+
+def walk(
+    page: Page,
+    site: SiteData,
+    on_step: Callable[[PageKind], None] = lambda kind: None,
+    settings: WalkSettings = WalkSettings(),
+    ready_extra: list[str] | None = None,
+) -> list[Visit]:
+    """Visit every page the marketplace marks for walking, in order.
+
+    `ready_extra` adds selectors that also count as "the page is ready", such
+    as sign-in forms, so an expired session is noticed without waiting.
+    """
+    visits = []
+    for kind in site.walk_pages:
+        on_step(kind)
+        ready = site.pages[kind].markers + (ready_extra or [])
+        visits.append(visit(page, kind, site.url_for(kind), ready, settings))
+    return visits
