@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import apprise
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scraper.errors import ConfigInvalid
 from scraper.exports import write_atomic
@@ -31,41 +32,40 @@ DEFAULT_EXPIRY_DAYS = 14
 STATE_FILE_NAME = "alerts-sent.json"
 
 
-@dataclass(frozen=True)
-class AlertSettings:
-    """The [alerts] table of the config."""
+class AlertSettings(BaseModel):
+    """The [alerts] table of the config:
+
+        [alerts]
+        urls = ["ntfy://my-topic", "mailto://user:app-password@gmail.com"]
+        expiry_days = 14     # announce credits expiring within this many days
+        on_change = true     # announce balance changes
+        on_failure = true    # announce nights that failed or need a person
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     urls: tuple[str, ...] = ()
-    expiry_days: int = DEFAULT_EXPIRY_DAYS
-    on_change: bool = True
-    on_failure: bool = True
+    expiry_days: int = Field(default=DEFAULT_EXPIRY_DAYS, ge=0, strict=True)
+    on_change: bool = Field(default=True, strict=True)
+    on_failure: bool = Field(default=True, strict=True)
+
+    @field_validator("urls", mode="before")
+    @classmethod
+    def _urls(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(u, str) and u.strip() for u in value):
+            raise ValueError('must be a list of apprise notification URLs, e.g. urls = ["ntfy://my-topic"]')
+        return tuple(u.strip() for u in value)
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any] | None) -> AlertSettings:
-        raw = dict(raw or {})
-        unknown = set(raw) - {"urls", "expiry_days", "on_change", "on_failure"}
-        if unknown:
-            raise ConfigInvalid(
-                f"[alerts] has unknown settings: {', '.join(sorted(unknown))}",
-                "Known settings: urls, expiry_days, on_change, on_failure.",
-            )
-        urls = raw.get("urls", [])
-        if isinstance(urls, str):
-            urls = [urls]
-        if not isinstance(urls, list) or not all(isinstance(u, str) and u.strip() for u in urls):
-            raise ConfigInvalid("[alerts] urls must be a list of apprise notification URLs", 'e.g. urls = ["ntfy://my-topic"]')
-        days = raw.get("expiry_days", DEFAULT_EXPIRY_DAYS)
-        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
-            raise ConfigInvalid(f"[alerts] expiry_days must be a whole number of days, not {days!r}", "e.g. expiry_days = 14")
-        for name in ("on_change", "on_failure"):
-            if not isinstance(raw.get(name, True), bool):
-                raise ConfigInvalid(f"[alerts] {name} must be true or false")
-        return cls(
-            urls=tuple(u.strip() for u in urls),
-            expiry_days=days,
-            on_change=raw.get("on_change", True),
-            on_failure=raw.get("on_failure", True),
-        )
+        try:
+            return cls.model_validate(dict(raw or {}))
+        except ValidationError as exc:
+            # Never echo the input: an alert URL can carry a token.
+            lines = [f"  alerts.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+            raise ConfigInvalid("the [alerts] settings are not valid:\n" + "\n".join(lines)) from None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, field_validator
+
 from scraper.errors import ConfigInvalid
 from scraper.models import Balance, Snapshot
 
@@ -119,14 +121,36 @@ def _kind_component(kind: str) -> str:
     return "".join(w.capitalize() for w in kind.split("_"))
 
 
+def _valid_prefix(prefix: str) -> bool:
+    return bool(prefix) and all(_COMPONENT.match(p) for p in prefix.split(":"))
+
+
 def check_prefix(prefix: str) -> str:
-    parts = prefix.split(":")
-    if not prefix or not all(_COMPONENT.match(p) for p in parts):
+    if not _valid_prefix(prefix):
         raise ConfigInvalid(
             f"account prefix {prefix!r} is not a valid account name",
             "Use colon-separated words that start with a capital letter, e.g. Assets:Amazon.",
         )
     return prefix
+
+
+class ExportSettings(BaseModel):
+    """The [export] table of the config:
+
+        [export]
+        account_prefix = "Assets:Amazon"   # beancount/ledger accounts: PREFIX:Account:Kind
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    account_prefix: str = DEFAULT_ACCOUNT_PREFIX
+
+    @field_validator("account_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not _valid_prefix(value):
+            raise ValueError(f"{value!r} is not an account name like Assets:Amazon")
+        return value
 
 
 def account_name(prefix: str, snap: Snapshot, balance: Balance) -> str:

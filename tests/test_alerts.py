@@ -79,13 +79,19 @@ def test_change_alerts_compare_the_same_credit() -> None:
 
 
 def test_settings_from_config_and_bad_settings() -> None:
-    assert AlertSettings.from_mapping({"urls": ["actest://a"], "expiry_days": 7}) == AlertSettings(("actest://a",), 7, True, True)
+    assert AlertSettings.from_mapping({"urls": ["actest://a"], "expiry_days": 7}) == AlertSettings(
+        urls=("actest://a",), expiry_days=7, on_change=True, on_failure=True
+    )
     assert AlertSettings.from_mapping(None) == AlertSettings()
-    with pytest.raises(ConfigInvalid, match="expiry_days must be a whole number of days, not -1"):
-        AlertSettings.from_mapping({"expiry_days": -1})
-    with pytest.raises(ConfigInvalid, match="unknown settings: url"):
-        AlertSettings.from_mapping({"url": "x"})
-    with pytest.raises(ConfigInvalid, match="urls must be a list"):
+    with pytest.raises(ConfigInvalid) as info:
+        AlertSettings.from_mapping({"expiry_days": -1, "url": "x", "on_change": "yes"})
+    assert info.value.message == (
+        "the [alerts] settings are not valid:\n"
+        "  alerts.expiry_days: Input should be greater than or equal to 0\n"
+        "  alerts.on_change: Input should be a valid boolean\n"
+        "  alerts.url: Extra inputs are not permitted"
+    )
+    with pytest.raises(ConfigInvalid, match="alerts.urls: Value error, must be a list of apprise notification URLs"):
         AlertSettings.from_mapping({"urls": [3]})
 
 

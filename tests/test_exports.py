@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from pydantic import ValidationError
 
 from scraper import exports
 from scraper.errors import ConfigInvalid
@@ -69,6 +70,9 @@ def test_account_prefix_is_configurable_and_checked() -> None:
     for bad in ["assets:amazon", "Assets::Amazon", "", "Assets:Ama zon"]:
         with pytest.raises(ConfigInvalid, match="is not a valid account name"):
             exports.to_ledger(samples(), bad)
+    assert exports.ExportSettings().account_prefix == "Assets:Amazon"
+    with pytest.raises(ValidationError, match="'assets' is not an account name like Assets:Amazon"):
+        exports.ExportSettings(account_prefix="assets")
 
 
 def _opening(snap: Snapshot, prefix: str, amounts: dict[str, str]) -> list[tuple[str, str]]:
