@@ -47,8 +47,12 @@ class Store:
             self._db = sqlite3.connect(path, isolation_level=None)  # transactions are explicit
             self._db.execute("PRAGMA busy_timeout = 5000")
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            # Version 0 with tables in it is another program's database: creating ours would change it.
+            foreign = version == 0 and self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
         except sqlite3.DatabaseError as exc:
             raise StoreInvalid(f"{path} is not a readable snapshot store ({exc}).", _HINT) from None
+        if foreign:
+            raise StoreInvalid(f"{path} is an SQLite database but not an amazon-credits store.", _HINT)
         if version > SCHEMA_VERSION:
             raise StoreInvalid(
                 f"{path} was written by a newer amazon-credits (store version {version}, this one knows {SCHEMA_VERSION}).",

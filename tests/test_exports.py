@@ -18,7 +18,7 @@ from scraper.models import Snapshot, snapshot_json_schema
 from tests.snapshot_samples import FAMILY, ME, samples
 
 EXPECTED = Path(__file__).parent / "expected" / "exports"
-PUBLISHED_SCHEMA = Path(__file__).parent.parent / "schema" / "snapshot.schema.json"
+PUBLISHED_SCHEMA = Path(__file__).parent.parent / "scraper" / "snapshot.schema.json"
 
 
 @pytest.mark.parametrize(("fmt", "file"), [("json", "all.json"), ("csv", "all.csv"), ("beancount", "all.beancount"), ("ledger", "all.ledger")])
