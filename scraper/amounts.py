@@ -132,7 +132,12 @@ def parse_money(text: str, market: MarketplaceInfo) -> Money:
 
 
 # A money-shaped piece of a longer text: optional sign, optional currency, number, optional currency.
-_MONEY_HINT = r"[{minus}]?\s?(?:{symbols})?\s?[{minus}]?\s?{number}(?:\s?(?:{symbols}))?"
+# It must not touch a Latin letter, digit or currency sign on either side, so "$" inside "US$ 12" or
+# "C$ 12" is not read as a bare "$" (CJK text has no spaces, so CJK letters may touch it).
+_EDGE = r"A-Za-z0-9$£€¥￥₹円"
+_MONEY_HINT = (
+    rf"(?<![{_EDGE}])[{{minus}}]?\s?(?:{{symbols}})?\s?[{{minus}}]?\s?{{number}}(?:\s?(?:{{symbols}}))?(?![{_EDGE}])"
+)
 
 
 def find_money(text: str, market: MarketplaceInfo) -> list[Money]:

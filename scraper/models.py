@@ -91,7 +91,8 @@ KIND_PATTERN = r"^[a-z][a-z0-9_]*$"
 class PageKind(StrEnum):
     GIFT_CARD_BALANCE = "gift_card_balance"
     PROMOTIONAL_BALANCE = "promotional_balance"
-    REWARDS = "rewards"
+    REWARDS = "rewards"  # No-Rush and other digital rewards, digital credits
+    KINDLE_REWARDS = "kindle_rewards"
     CHECKOUT_PAYMENT = "checkout_payment"
     CART = "cart"
     SIGNIN_EMAIL = "signin_email"

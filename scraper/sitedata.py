@@ -20,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.errors import ConfigInvalid
 from scraper.models import KIND_PATTERN, Currency, PageKind
+from scraper.paths import resolve_paths
 
 _EMPTY_DOC = LexborHTMLParser("<html><body></body></html>")
 
@@ -69,14 +70,46 @@ class FieldSpec(_Data):
         return self
 
 
+class ActivitySpec(_Data):
+    """A table of dated entries (the gift card activity), possibly over several pages.
+
+    `table` candidates find the table; `rows` (relative to it) its entries;
+    the cell lists are relative to a row. Rows are newest first, as Amazon
+    shows them. `balance_field` names the field whose value must equal the
+    newest closing balance. `next_page` candidates find the link to the next
+    page of older entries; `previous_page` the link back (present on every
+    page but the newest).
+    """
+
+    table: list[str] = Field(min_length=1)
+    rows: list[str] = Field(default_factory=lambda: ["tr"])
+    date: list[str] = Field(min_length=1)
+    description: list[str] = Field(min_length=1)
+    amount: list[str] = Field(min_length=1)
+    closing_balance: list[str] = Field(min_length=1)
+    balance_field: str | None = Field(default=None, pattern=KIND_PATTERN)
+    next_page: list[str] = Field(default_factory=list)
+    previous_page: list[str] = Field(
+        default_factory=list, description="a link to newer entries: this is not the newest page, skip the balance check"
+    )
+
+    _selectors = field_validator(
+        "table", "rows", "date", "description", "amount", "closing_balance", "next_page", "previous_page"
+    )(_check_selectors)
+
+
 class PageSpec(_Data):
     url: str = Field(description="path under the marketplace's base URL, or an absolute URL")
     url_patterns: list[str] = Field(default_factory=list, description="regexes on the URL path")
     markers: list[str] = Field(min_length=1, description="selectors; any one present identifies the page")
     fields: list[FieldSpec] = Field(default_factory=list)
     walk: bool = Field(default=True, description="visited by a refresh")
+    activity: ActivitySpec | None = None
+    item_count: list[str] = Field(
+        default_factory=list, description="selectors for a count of items (the cart), read with parse_points"
+    )
 
-    _markers = field_validator("markers")(_check_selectors)
+    _markers = field_validator("markers", "item_count")(_check_selectors)
 
     @field_validator("url_patterns")
     @classmethod
@@ -183,14 +216,62 @@ def load_site_file(path: Path) -> SiteData:
     return parse_site_data(read_toml(path), str(path))
 
 
-def available_marketplaces() -> list[str]:
-    return sorted(path.stem for path in bundled_dir().glob("*.toml"))
+def user_dir() -> Path:
+    """The user's selectors folder: `<config dir>/selectors`, read on every load."""
+    return resolve_paths().user_selectors_dir
+
+
+def available_marketplaces(user: Path | None = None) -> list[str]:
+    folders = [bundled_dir(), user if user is not None else user_dir()]
+    return sorted({path.stem for folder in folders if folder.is_dir() for path in folder.glob("*.toml")})
+
+
+def merge_site_data(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """A user's selectors file laid over the bundled one (raw TOML, before validation).
+
+    Tables merge key by key; any other value, lists of selectors included,
+    is replaced by the user's. `fields` merge by `name`: a user field with a
+    bundled field's name replaces it, a new name is added.
+    """
+    merged = dict(base)
+    for key, value in override.items():
+        if key == "fields" and isinstance(value, list) and isinstance(base.get(key), list):
+            by_name = {f.get("name"): i for i, f in enumerate(base[key]) if isinstance(f, dict)}
+            fields = list(base[key])
+            for field in value:
+                index = by_name.get(field.get("name")) if isinstance(field, dict) else None
+                if index is None:
+                    fields.append(field)
+                else:
+                    fields[index] = field
+            merged[key] = fields
+        elif isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = merge_site_data(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_marketplace(marketplace: str, user: Path | None = None) -> SiteData:
+    """The bundled site data for a marketplace, extended or overridden by the user's file if any.
+
+    `user` is the user's selectors folder (default: `<config dir>/selectors`).
+    """
+    folder = user if user is not None else user_dir()
+    user_file = folder / f"{marketplace}.toml"
+    stamp = user_file.stat().st_mtime_ns if user_file.is_file() else None
+    return _load_marketplace(marketplace, user_file, stamp)
 
 
 @cache
-def load_marketplace(marketplace: str) -> SiteData:
+def _load_marketplace(marketplace: str, user_file: Path, stamp: int | None) -> SiteData:
     path = bundled_dir() / f"{marketplace}.toml"
-    if not path.is_file():
-        known = ", ".join(available_marketplaces())
-        raise ConfigInvalid(f"unknown marketplace {marketplace!r}.", f"Known marketplaces: {known}.")
-    return load_site_file(path)
+    if stamp is None:
+        if not path.is_file():
+            known = ", ".join(available_marketplaces(user_file.parent))
+            raise ConfigInvalid(f"unknown marketplace {marketplace!r}.", f"Known marketplaces: {known}.")
+        return load_site_file(path)
+    raw = read_toml(user_file)
+    if path.is_file():
+        raw = merge_site_data(read_toml(path), raw)
+    return parse_site_data(raw, f"{user_file} (over the bundled {marketplace}.toml)")

@@ -23,6 +23,9 @@ EXPECTED_DEMO = [
     ("gift_card", "0.00", "USD", None, None, "gift_card_balance"),
     ("promotional", "5.00", "USD", None, "2026-12-31", "promotional_balance"),
     ("promotional", "12.50", "USD", None, "2027-01-15", "promotional_balance"),
+    ("no_rush", "1.00", "USD", None, "2027-03-03", "rewards"),
+    ("digital_credit", "5.99", "USD", None, "2027-06-30", "rewards"),
+    ("kindle_points", None, None, 1250, None, "kindle_rewards"),
     ("reward_points", None, None, 2418, None, "checkout_payment"),
 ]
 
