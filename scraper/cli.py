@@ -9,8 +9,6 @@ README.md. Standard output carries only results (tables, or JSON with
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +18,7 @@ import structlog
 from rich.console import Console
 
 from scraper import __version__
+from scraper.cli_history import COMMANDS as HISTORY_COMMANDS
 from scraper.display import balances_table, print_problems, print_snapshot
 from scraper.errors import ConfigInvalid, CreditsError, ExitCode, PersonNeeded
 from scraper.extract import extract
@@ -206,38 +205,6 @@ def show(app: App, account: str | None, as_json: bool) -> None:
         print_snapshot(out(), snapshot)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-@click.option("--account", help="Only this account.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of standard output.")
-@pass_app
-def export(app: App, fmt: str, account: str | None, out_path: Path | None) -> None:
-    """Write all stored snapshots, oldest first."""
-    store = app.existing_store()
-    snapshots = store.snapshots(account=account) if store else []
-    text = json.dumps([s.model_dump(mode="json") for s in snapshots], indent=2, ensure_ascii=False) + "\n"
-    if out_path is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomically(out_path, text)
-        err().print(f"wrote {len(snapshots)} snapshot(s) to {out_path}", highlight=False)
-
-
 def _marketplace_for(url: str | None, marketplace: str | None) -> str:
     if marketplace:
         return marketplace
@@ -273,6 +240,10 @@ def inspect(file: Path, url: str | None, marketplace: str | None, as_json: bool)
     for name, selector in extraction.matched.items():
         console.print(f"  {name}: {selector or '[red]no candidate matched[/]'}", highlight=False)
     print_problems(console, extraction.problems)
+
+
+for _command in HISTORY_COMMANDS:  # nightly, history, export, report, alerts, schedule
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
