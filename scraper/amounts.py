@@ -26,7 +26,7 @@ from functools import cache
 
 from babel import Locale
 from babel.dates import get_date_format, get_month_names
-from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel.numbers import get_currency_precision, get_decimal_symbol, get_group_symbol
 
 from scraper.models import Money
 from scraper.sitedata import MarketplaceInfo
@@ -128,7 +128,11 @@ def parse_money(text: str, market: MarketplaceInfo) -> Money:
             f"{text!r}: {symbol!r} is not a currency of {market.id} "
             f"(expected one of {sorted(known)}); refusing to guess the currency"
         )
-    return Money(amount=-value if negative else value, currency=known[symbol])
+    currency = known[symbol]
+    # "¥1.234" is not 1.234 yen: more decimals than the currency has means the symbols are not what we think.
+    if -value.as_tuple().exponent > get_currency_precision(currency):  # type: ignore[operator]
+        raise AmountError(f"{text!r}: {currency} has {get_currency_precision(currency)} decimals, not more")
+    return Money(amount=-value if negative else value, currency=currency)
 
 
 # A money-shaped piece of a longer text: optional sign, optional currency, number, optional currency.
@@ -163,14 +167,15 @@ def find_money(text: str, market: MarketplaceInfo) -> list[Money]:
 def parse_points(text: str, market: MarketplaceInfo) -> int:
     """A whole count of points: "1,234 points", "1.234 Punkte", "1 234 points"."""
     value, _, _ = _one_number(_clean(text), text, market)
-    if value != value.to_integral_value():
+    if value.as_tuple().exponent != 0:  # "2.000" is not 2 points: no decimal symbol at all
         raise AmountError(f"points must be whole: {text!r}")
     return int(value)
 
 
 # Words that sit between the parts of a date in our languages ("31 de diciembre de 2026").
 _DATE_WORD = re.compile(r"[^\W\d_]+\.?")
-_NUMERIC_DATE = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
+# Bounded: "2026/12/2O" must not be read as 2026/12/2.
+_NUMERIC_DATE = re.compile(r"(?<![0-9A-Za-z])(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?![0-9A-Za-z])")
 _CJK_DATE = re.compile(r"(\d{4})\s?年\s?(\d{1,2})\s?月\s?(\d{1,2})\s?日")
 
 

@@ -87,6 +87,10 @@ class _FieldReader:
         self.market = site.marketplace
         self.page = page
         self.spec = spec
+        # The labels of the page's other fields: a scope holding one of them holds that field's value.
+        self.other_labels = [
+            label.casefold() for f in site.pages[page].fields if f.name != spec.name for label in f.labels
+        ]
         self.balances: list[Balance] = []
         self.problems: list[Problem] = []
         self.matched: str | None = None
@@ -160,7 +164,10 @@ class _FieldReader:
             for _ in range(_LABEL_REACH):
                 if scope is None:
                     break
-                if self._one_value_in(text_of(scope)):
+                text = text_of(scope)
+                if any(other in text.casefold().replace(label, "") for other in self.other_labels):
+                    break  # reached another field's line: its value is not ours
+                if self._one_value_in(text):
                     return _Hit(scope, f"{_LABEL_TEXT}{label}")
                 scope = scope.parent
         return None
@@ -332,6 +339,15 @@ def _read_page(
         result.matched["activity"] = table_selector
         if first_match(doc, spec.activity.previous_page) is None:  # only the newest page holds the balance's row
             _check_activity(result, page, spec.activity, table_selector)
+        elif table_selector is None:  # an older page exists only to show older entries
+            result.problems.append(
+                Problem(
+                    page=page,
+                    code=ProblemCode.FIELD_NOT_FOUND,
+                    message="activity: an older page of the activity shows no activity table",
+                    selectors=spec.activity.table,
+                )
+            )
         result.next_url = _next_url(doc, spec.activity, url or site.url_for(page))
     if spec.item_count:
         result.item_count, result.matched["item_count"], problem = _item_count(doc, site, page, spec)

@@ -114,3 +114,11 @@ def run_cli(isolated_home: Path):
         return CliResult(result.exit_code, result.stdout, result.stderr, exc)  # type: ignore[attr-defined]
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """The figures the verification suites collected (mutations run and caught, ...)."""
+    from tests.verification_report import summary_lines
+
+    for line in summary_lines():
+        terminalreporter.write_line(line)
