@@ -17,6 +17,7 @@ from typing import Any
 from playwright.sync_api import Browser, BrowserContext, Playwright, Route
 
 from scraper.errors import ConfigInvalid
+from scraper.guard import install_guard
 from scraper.replay import UNNEEDED_RESOURCES, Replay
 from scraper.sitedata import SiteData
 
@@ -117,6 +118,7 @@ def new_context(
         replay.install(context)
     else:
         block_unneeded(context)
+    install_guard(context)  # last, so it is consulted first: nothing may place or change an order
     return context
 
 
