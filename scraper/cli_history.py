@@ -268,7 +268,7 @@ def schedule_install(app: App, at_text: str, print_only: bool, platform_: str | 
     if print_only:
         click.echo(plan.describe(), nl=False)
         return
-    schedule_module.install(plan)
+    schedule_module.install(plan, run=schedule_module.run_command)
     _err().print(f"installed a {chosen} job for {at.strftime('%H:%M')} every night", highlight=False)
 
 
@@ -282,7 +282,7 @@ def _data_dir_given() -> bool:
 def schedule_status(platform_: str | None) -> None:
     """Say whether the nightly job is installed, and what the scheduler reports."""
     chosen = platform_ or schedule_module.detect_platform()
-    st = schedule_module.status(chosen, schedule_module.Locations.default())  # type: ignore[arg-type]
+    st = schedule_module.status(chosen, schedule_module.Locations.default(), run=schedule_module.run_command)  # type: ignore[arg-type]
     click.echo(f"{st.platform}: {'installed' if st.installed else 'not installed'}\n{st.detail}")
     if not st.installed:
         click.get_current_context().exit(1)
@@ -293,7 +293,7 @@ def schedule_status(platform_: str | None) -> None:
 def schedule_remove(platform_: str | None) -> None:
     """Remove the nightly job."""
     chosen = platform_ or schedule_module.detect_platform()
-    removed = schedule_module.remove(chosen, schedule_module.Locations.default())  # type: ignore[arg-type]
+    removed = schedule_module.remove(chosen, schedule_module.Locations.default(), run=schedule_module.run_command)  # type: ignore[arg-type]
     click.echo(f"{chosen}: {'removed the nightly job' if removed else 'no nightly job was installed'}")
 
 

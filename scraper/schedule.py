@@ -33,7 +33,7 @@ from typing import Literal
 
 import platformdirs
 
-from scraper.errors import ConfigInvalid, CreditsError
+from scraper.errors import ConfigInvalid, CreditsError, ExitCode
 
 Platform = Literal["systemd", "launchd", "windows", "cron"]
 PLATFORMS: tuple[Platform, ...] = ("systemd", "launchd", "windows", "cron")
@@ -50,6 +50,8 @@ DESCRIPTION = "amazon-credits: nightly refresh of every Amazon credit balance"
 
 class ScheduleError(CreditsError):
     """The platform's scheduler refused or is missing."""
+
+    exit_code = ExitCode.UNAVAILABLE
 
 
 def parse_at(text: str) -> time:
