@@ -22,6 +22,7 @@ from scraper.cli_history import COMMANDS as HISTORY_COMMANDS
 from scraper.display import balances_table, print_problems, print_snapshot
 from scraper.errors import ConfigInvalid, CreditsError, ExitCode, PersonNeeded
 from scraper.extract import extract
+from scraper.exports import write_latest
 from scraper.logs import configure_logging
 from scraper.models import ProblemCode, Snapshot
 from scraper.paths import Paths, resolve_paths
@@ -129,6 +130,7 @@ def _refresh(app: App, request: RefreshRequest, as_json: bool) -> None:
 
     with app.store() as store:
         result = run_refresh(request, store, on_step=on_step)
+    write_latest(result.snapshot, app.paths.latest_dir)  # latest/<account>.json for dashboards, replaced atomically
     report_refresh(result, as_json)
 
 

@@ -87,6 +87,14 @@ def test_history_after_demo(run_cli: Callable, demo_data: Path) -> None:
 
 
 @pytest.mark.browser
+def test_each_refresh_writes_latest_json(run_cli: Callable, demo_data: Path) -> None:
+    latest = json.loads((demo_data / "latest" / "demo.json").read_text())
+    exported = json.loads(run_cli("--data-dir", str(demo_data), "export", "--format", "json").stdout)
+    assert latest == exported[-1]  # the second demo run replaced the first one's file
+    assert [p.name for p in (demo_data / "latest").iterdir()] == ["demo.json"]  # no temp file left behind
+
+
+@pytest.mark.browser
 def test_every_export_format_after_demo(run_cli: Callable, demo_data: Path, tmp_path: Path) -> None:
     def export(*args: str) -> str:
         result = run_cli("--data-dir", str(demo_data), "export", *args)
