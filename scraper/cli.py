@@ -24,7 +24,7 @@ from scraper.errors import ConfigInvalid, CreditsError, ExitCode, PersonNeeded
 from scraper.extract import extract
 from scraper.exports import write_latest
 from scraper.logs import configure_logging
-from scraper.models import ProblemCode, Snapshot
+from scraper.models import INFORMATIONAL_CODES, ProblemCode, Snapshot
 from scraper.paths import Paths, resolve_paths
 from scraper.refresh import RefreshRequest, RefreshResult, run_refresh
 from scraper.replay import bundled_recordings, load_manifest
@@ -101,7 +101,8 @@ def exit_code_for(snapshot: Snapshot) -> ExitCode:
         return ExitCode.OK
     if snapshot.status == "partial":
         return ExitCode.PARTIAL
-    if all(p.code == ProblemCode.REQUEST_FAILED for p in snapshot.problems):
+    # SKIPPED (e.g. checkout after a cart that did not load) says nothing about why the rest failed.
+    if all(p.code == ProblemCode.REQUEST_FAILED for p in snapshot.problems if p.code not in INFORMATIONAL_CODES):
         return ExitCode.UNAVAILABLE
     return ExitCode.SITE_CHANGED
 

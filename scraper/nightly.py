@@ -28,7 +28,7 @@ from filelock import FileLock, Timeout
 from scraper import alerts
 from scraper.errors import Busy, CreditsError, ExitCode, Unavailable
 from scraper.exports import write_latest
-from scraper.models import ProblemCode, Snapshot
+from scraper.models import INFORMATIONAL_CODES, ProblemCode, Snapshot
 
 log = structlog.get_logger("amazon_credits.nightly")
 
@@ -110,9 +110,9 @@ def snapshot_code(snapshot: Snapshot) -> ExitCode:
 
 
 def _is_transient(snapshot: Snapshot) -> bool:
-    return bool(snapshot.problems) and not snapshot.balances and all(
-        p.code == ProblemCode.REQUEST_FAILED for p in snapshot.problems
-    )
+    # Nothing read, and every real problem is a page that did not load (SKIPPED ones follow from those).
+    real = [p for p in snapshot.problems if p.code not in INFORMATIONAL_CODES]
+    return bool(real) and not snapshot.balances and all(p.code == ProblemCode.REQUEST_FAILED for p in real)
 
 
 def refresh_with_retries(

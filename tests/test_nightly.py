@@ -52,6 +52,7 @@ def _snap(account: str, amount: str = "10.00", problems: list[Problem] | None = 
 
 
 UNREACHABLE = Problem(page="gift_card_balance", code="request_failed", message="https://www.amazon.com/gc/balance: timed out")
+NOT_VISITED = Problem(page="checkout_payment", code="skipped", message="the cart could not be loaded, so the payment step was not visited")
 
 
 class Script:
@@ -128,7 +129,7 @@ def test_only_transient_failures_are_retried(tmp_path: Path) -> None:
         # Unavailable twice, then it works: three tries, waits 5 s then 10 s
         "flaky": [Unavailable("timed out"), Unavailable("HTTP 503"), _snap("flaky")],
         # every page failed to load: a transient snapshot, retried until the last try, then kept
-        "down": [_snap("down", problems=[UNREACHABLE], balances=False)] * 3,
+        "down": [_snap("down", problems=[UNREACHABLE, NOT_VISITED], balances=False)] * 3,
         # never retried: a wrong password (retries lock accounts), a robot check, a partial read
         "wrong": [BadCredentials("Amazon does not know this password.")],
         "robot": [Blocked("a robot check stopped the run")],
