@@ -15,7 +15,7 @@ import structlog
 from playwright.sync_api import BrowserContext, sync_playwright
 
 from scraper.browser import new_context, open_browser
-from scraper.extract import extract
+from scraper.extract import extract, with_older_pages
 from scraper.reconcile import reconcile
 from scraper.models import ActivityEntry, Balance, Problem, ProblemCode, Snapshot
 from scraper.replay import Replay
@@ -58,6 +58,9 @@ def assemble_snapshot(account: str, site: SiteData, visits: list[Visit], taken_a
     problems: list[Problem] = []
     activity: list[ActivityEntry] = []
     for visit in visits:
+        if visit.skipped is not None:
+            problems.append(Problem(page=visit.kind, code=ProblemCode.SKIPPED, message=visit.skipped))
+            continue
         if visit.html is None:
             problems.extend(_visit_problems(visit))
             continue
@@ -72,6 +75,8 @@ def assemble_snapshot(account: str, site: SiteData, visits: list[Visit], taken_a
                 )
             )
             continue
+        if visit.extra_pages:
+            extraction = with_older_pages(extraction, [extract(html, site) for html in visit.extra_pages])
         balances.extend(extraction.balances)
         problems.extend(extraction.problems)
         activity.extend(extraction.activity)

@@ -62,6 +62,7 @@ class Visit:
     error: str | None = None
     attempts: int = 0
     extra_pages: list[str] = field(default_factory=list)  # further pages of a paginated list
+    skipped: str | None = None  # deliberately not visited, and why (checkout with an empty cart)
 
 
 def _load(page: Page, url: str, ready: list[str], settings: WalkSettings) -> str:
@@ -122,9 +123,14 @@ def walk(
     `ready_extra` adds selectors that also count as "the page is ready", such
     as sign-in forms, so an expired session is noticed without waiting.
     """
+    # Imported here: checkout_walk builds on this module's `visit`.
+    from scraper.checkout_walk import checkout_visits, follow_pages
+
     visits = []
     for kind in site.walk_pages:
         on_step(kind)
         ready = site.pages[kind].markers + (ready_extra or [])
         visits.append(visit(page, kind, site.url_for(kind), ready, settings))
+        visits.extend(follow_pages(page, visits[-1], site, settings))
+    visits.extend(checkout_visits(page, site, settings, on_step))
     return visits
