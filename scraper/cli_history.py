@@ -172,21 +172,39 @@ class _Collect:
         return 0
 
 
-def _refresher(replay_root: Path | None, browser_path: str | None) -> nightly_module.RefreshOne:
+class _NobodyThere:
+    """The sign-in's terminal in a nightly run: messages go to the log; a question is a person needed."""
+
+    def say(self, text: str) -> None:
+        nightly_module.log.info("signin_message", text=text)
+
+    def ask(self, prompt: str) -> str:
+        raise PersonNeeded(f"sign-in asked {prompt!r} and nobody is at the keyboard.")
+
+
+def _refresher(app: App, replay_root: Path | None, browser_path: str | None) -> nightly_module.RefreshOne:
     from scraper.refresh import RefreshRequest, run_refresh
     from scraper.sitedata import load_marketplace
 
     def refresh_one(name: str, account: Any) -> Snapshot:
-        if replay_root is None:
-            # A live nightly sign-in needs the sign-in flow (scraper/signin.py) wired to a
-            # non-interactive hook; until then this says so instead of pretending.
-            raise PersonNeeded(
-                "a live nightly refresh needs the non-interactive sign-in, which this build does not wire in yet.",
-                f"Run `amazon-credits refresh --account {name}` by hand for now.",
+        site = load_marketplace(account.marketplace)
+        if replay_root is not None:
+            # Recorded pages start signed in: no sign-in step.
+            folder = replay_root / name if (replay_root / name / "manifest.toml").exists() else replay_root
+            request = RefreshRequest(account=name, site=site, replay_dir=folder, browser_path=browser_path)
+            return run_refresh(request, _Collect()).snapshot  # type: ignore[arg-type]
+        from scraper.signin import SigninOptions, ensure_signed_in
+
+        def sign_in(context: Any) -> None:
+            # interactive=False: a code, approval or captcha raises PersonNeeded with the command to run.
+            ensure_signed_in(
+                context, name, account.email, site,
+                sessions_dir=app.paths.sessions_dir, captures_dir=app.paths.captures_dir,
+                options=SigninOptions(interactive=False), terminal=_NobodyThere(),
             )
-        folder = replay_root / name if (replay_root / name / "manifest.toml").exists() else replay_root
-        request = RefreshRequest(account=name, site=load_marketplace(account.marketplace), replay_dir=folder, browser_path=browser_path)
-        return run_refresh(request, _Collect()).snapshot  # type: ignore[arg-type]
+
+        request = RefreshRequest(account=name, site=site, browser_path=browser_path)
+        return run_refresh(request, _Collect(), sign_in=sign_in).snapshot  # type: ignore[arg-type]
 
     return refresh_one
 
@@ -222,7 +240,7 @@ def nightly(app: App, wait_s: float, attempts: int, backoff_s: float, replay_dir
         with Store(app.paths.store_path) as store:
             result = nightly_module.run_nightly(
                 config.accounts,
-                _refresher(replay_dir, browser_path),
+                _refresher(app, replay_dir, browser_path),
                 store,
                 latest_dir=app.paths.latest_dir,
                 alert_settings=config.alerts,

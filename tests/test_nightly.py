@@ -228,7 +228,7 @@ def test_nightly_never_reads_standard_input(run_cli: Callable, monkeypatch: pyte
         input("one-time code: ")
         raise AssertionError("input() returned")
 
-    monkeypatch.setattr(cli_history, "_refresher", lambda replay, browser: prompting)
+    monkeypatch.setattr(cli_history, "_refresher", lambda app, replay, browser: prompting)
     _configure({"home": "amazon.com"})
     result = run_cli("nightly", "--json", input="123456\n")
     prompt, _, rest = result.stdout.partition("[")
@@ -296,3 +296,33 @@ def test_log_file_rotates(tmp_path: Path) -> None:
     assert names == ["nightly.log", "nightly.log.1", "nightly.log.2"]
     assert all(json.loads(line)["event"] == "account_done" for line in path.read_text().splitlines())
     assert path.stat().st_size <= 2000
+
+
+def test_live_nightly_signs_in_without_a_terminal(run_cli: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --replay each account signs in through the sign-in module, non-interactively;
+    a sign-in that needs a person is that account's outcome, and the others go on."""
+    from scraper import refresh, signin
+
+    seen: list[tuple[str, str, bool]] = []
+
+    def fake_ensure(context: object, name: str, email: str, site: object, *, sessions_dir: Path, captures_dir: Path,
+                    options: signin.SigninOptions, terminal: signin.Terminal) -> bool:
+        seen.append((name, email, options.interactive))
+        if name == "work":
+            terminal.ask("Enter the code we sent")  # what a prompt would do: it must not wait
+        return False
+
+    def fake_run_refresh(request: refresh.RefreshRequest, store: object, on_step: object = None, sign_in: Callable | None = None, clock: object = None) -> refresh.RefreshResult:
+        assert request.replay_dir is None and sign_in is not None
+        sign_in(object())
+        return refresh.RefreshResult(snapshot=_snap(request.account), snapshot_id=0, visits=[])
+
+    monkeypatch.setattr(signin, "ensure_signed_in", fake_ensure)
+    monkeypatch.setattr(refresh, "run_refresh", fake_run_refresh)
+    _configure({"home": "amazon.com", "work": "amazon.com"})
+    result = run_cli("nightly", "--json")
+    assert seen == [("home", "home@example.com", False), ("work", "work@example.com", False)]
+    outcomes = json.loads(result.stdout)
+    assert [(o["account"], o["outcome"]) for o in outcomes] == [("home", "ok"), ("work", "person_needed")]
+    assert outcomes[1]["message"] == "sign-in asked 'Enter the code we sent' and nobody is at the keyboard."
+    assert result.exit_code == ExitCode.PERSON_NEEDED
