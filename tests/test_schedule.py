@@ -34,6 +34,20 @@ def test_systemd_units_exact() -> None:
     assert "RandomizedDelaySec=30min" in units["amazon-credits-nightly.timer"]
 
 
+def _verify(unit_dir: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """systemd-analyze verify as the user manager would load the units (it needs a runtime folder)."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    return subprocess.run(
+        ["systemd-analyze", "--user", "verify", "amazon-credits-nightly.timer", "amazon-credits-nightly.service"],
+        cwd=unit_dir,
+        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed on this machine")
 def test_systemd_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     # A real executable (verify checks ExecStart exists) and an argument that needs quoting and % escaping.
@@ -42,16 +56,7 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     unit_dir.mkdir()
     for name, text in schedule.systemd_units(command, AT).items():
         (unit_dir / name).write_text(text)
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    proc = subprocess.run(
-        ["systemd-analyze", "--user", "verify", "amazon-credits-nightly.timer", "amazon-credits-nightly.service"],
-        cwd=unit_dir,
-        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _verify(unit_dir, tmp_path)
     # verify exits 0 even for unknown keys, which it only warns about: require silence too.
     assert (proc.returncode, proc.stderr, proc.stdout) == (0, "", "")
 
@@ -62,16 +67,7 @@ def test_systemd_analyze_catches_a_broken_unit(tmp_path: Path) -> None:
         pytest.skip("systemd-analyze is not installed on this machine")
     for name, text in schedule.systemd_units([str(tmp_path / "missing"), "nightly"], AT).items():
         (tmp_path / name).write_text(text)
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    proc = subprocess.run(
-        ["systemd-analyze", "--user", "verify", "amazon-credits-nightly.timer", "amazon-credits-nightly.service"],
-        cwd=tmp_path,
-        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _verify(tmp_path, tmp_path)
     assert proc.returncode != 0
     assert "is not executable" in proc.stderr
 
