@@ -78,8 +78,11 @@ def detect_platform(system: str | None = None, *, systemd_running: bool | None =
 
 
 def nightly_command(data_dir: Path | None = None) -> list[str]:
-    """The command the job runs: the installed entry point if on PATH, else this Python."""
-    exe = shutil.which("amazon-credits")
+    """The command the job runs, as an absolute path (a scheduler has no PATH of yours): the
+    entry point beside this Python (a venv's bin/ or Scripts/), else on PATH, else this Python."""
+    name = "amazon-credits.exe" if os.name == "nt" else "amazon-credits"
+    beside = Path(sys.executable).with_name(name)
+    exe = str(beside) if beside.is_file() else shutil.which("amazon-credits")
     base = [exe] if exe else [sys.executable, "-m", "scraper.cli"]
     if data_dir is not None:
         base += ["--data-dir", str(Path(data_dir).resolve())]

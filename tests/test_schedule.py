@@ -230,3 +230,16 @@ def test_plan_describe_shows_files_and_commands(loc: Locations) -> None:
         + "$ systemctl --user daemon-reload\n"
         + "$ systemctl --user enable --now amazon-credits-nightly.timer\n"
     )
+
+
+def test_nightly_command_is_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    monkeypatch.setattr(sys, "executable", str(venv_bin / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    # no entry point anywhere: this Python runs the module
+    assert schedule.nightly_command() == [str(venv_bin / "python"), "-m", "scraper.cli", "nightly"]
+    # the venv's entry point beside the interpreter, with the data folder made absolute
+    (venv_bin / "amazon-credits").write_text("#!/bin/sh\n")
+    monkeypatch.chdir(tmp_path)
+    assert schedule.nightly_command(Path("data")) == [str(venv_bin / "amazon-credits"), "--data-dir", str(tmp_path / "data"), "nightly"]
