@@ -18,14 +18,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import apprise
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scraper.errors import ConfigInvalid
 from scraper.exports import write_atomic
 from scraper.models import Balance, Snapshot
+
+if TYPE_CHECKING:
+    import apprise
 
 AlertKind = Literal["expiring", "changed", "run_failed", "person_needed", "test"]
 DEFAULT_EXPIRY_DAYS = 14
@@ -196,6 +198,8 @@ def _describe_url(index: int, url: str) -> str:
 
 
 def build_apprise(urls: Sequence[str]) -> apprise.Apprise:
+    import apprise  # here, not at the top: every command loads the config, few send alerts
+
     notifier = apprise.Apprise()
     for i, url in enumerate(urls):
         if not notifier.add(url):
