@@ -156,8 +156,8 @@ def run_nightly(
     on_account: Callable[[AccountOutcome], None] = lambda outcome: None,
 ) -> NightlyResult:
     result = NightlyResult()
-    state = alerts.State.load(alert_state_path)
     pending: list[alerts.Alert] = []
+    recovered: list[str] = []
     for name, account in accounts.items():
         structlog.contextvars.bind_contextvars(account=name)
         try:
@@ -176,12 +176,16 @@ def run_nightly(
         )
         on_account(outcome)
         if outcome.snapshot is not None and outcome.code in (ExitCode.OK, ExitCode.PARTIAL):
-            state.clear_account(name)
+            recovered.append(name)
         if outcome.snapshot is not None:
             pending += alerts.alerts_for_snapshot(outcome.previous, outcome.snapshot, alert_settings, today().date())
         if outcome.code not in (ExitCode.OK, ExitCode.PARTIAL) and alert_settings.on_failure:
             pending.append(alerts.run_alert(name, outcome.outcome, outcome.message, outcome.hint))
     try:
+        # Loaded after the refreshes: a damaged state file costs the alerts, never the snapshots.
+        state = alerts.State.load(alert_state_path)
+        for name in recovered:
+            state.clear_account(name)
         result.delivery = alerts.send(pending, alert_settings, state)
         if not pending or not alert_settings.urls:
             state.save()  # remember recoveries even when nothing was sent
@@ -192,7 +196,7 @@ def run_nightly(
             already_sent=len(result.delivery.already_sent),
         )
     except CreditsError as exc:
-        # A bad alert URL must not hide the night's results.
+        # A bad alert URL or state file must not hide the night's results.
         log.error("alerts_failed", error=exc.message)
         result.outcomes.append(AccountOutcome("(alerts)", exc.exit_code, 0, exc.message, exc.hint))
     log.info("nightly_done", exit_code=int(result.exit_code), outcome=outcome_name(result.exit_code), accounts=len(accounts))

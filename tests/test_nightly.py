@@ -161,6 +161,16 @@ def test_failure_alerts_are_sent_once_until_the_account_recovers(tmp_path: Path)
     assert len(SENT) == 2
 
 
+def test_a_damaged_alert_state_costs_the_alerts_not_the_snapshots(tmp_path: Path) -> None:
+    (tmp_path / "alerts-sent.json").write_text("{damaged")
+    result = _run(tmp_path, Script({"home": [_snap("home")]}), ["home"], AlertSettings(urls=("nightlytest://me",)))
+    assert [(o.account, o.outcome) for o in result.outcomes] == [("home", "ok"), ("(alerts)", "config_invalid")]
+    assert result.exit_code == ExitCode.CONFIG_INVALID
+    with Store(tmp_path / "credits.sqlite3") as store:
+        assert store.latest("home") == _snap("home")
+    assert (tmp_path / "alerts-sent.json").read_text() == "{damaged"  # left as it was
+
+
 def test_balance_change_alert_compares_with_the_stored_previous_snapshot(tmp_path: Path) -> None:
     settings = AlertSettings(urls=("nightlytest://me",))
     _run(tmp_path, Script({"home": [_snap("home", "10.00")]}), ["home"], settings)
