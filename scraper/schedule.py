@@ -333,6 +333,13 @@ class Status:
 
 
 def status(platform_: Platform, loc: Locations, run: Runner = run_command) -> Status:
+    try:
+        return _status(platform_, loc, run)
+    except ScheduleError as exc:  # no scheduler tool here: nothing can be installed with it
+        return Status(platform_, False, exc.message)
+
+
+def _status(platform_: Platform, loc: Locations, run: Runner) -> Status:
     if platform_ == "systemd":
         if not (loc.systemd_dir / f"{JOB_NAME}.timer").exists():
             return Status(platform_, False, "no timer installed")

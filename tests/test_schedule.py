@@ -243,3 +243,12 @@ def test_nightly_command_is_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyP
     (venv_bin / "amazon-credits").write_text("#!/bin/sh\n")
     monkeypatch.chdir(tmp_path)
     assert schedule.nightly_command(Path("data")) == [str(venv_bin / "amazon-credits"), "--data-dir", str(tmp_path / "data"), "nightly"]
+
+
+def test_status_without_the_scheduler_tool_says_not_installed(loc: Locations) -> None:
+    def missing(argv: list[str], input_text: str | None) -> Result:
+        raise schedule.ScheduleError(f"{argv[0]} was not found on this system")
+
+    assert schedule.status("cron", loc, missing) == schedule.Status("cron", False, "crontab was not found on this system")
+    with pytest.raises(schedule.ScheduleError, match="crontab was not found"):
+        schedule.install(schedule.plan_install("cron", CMD, AT, loc), missing)
