@@ -18,7 +18,7 @@ from scraper.browser import new_context, open_browser
 from scraper.extract import extract, with_older_pages
 from scraper.reconcile import reconcile
 from scraper.models import ActivityEntry, Balance, Problem, ProblemCode, Snapshot
-from scraper.replay import Replay
+from scraper.replay import Fault, Replay
 from scraper.sitedata import SiteData
 from scraper.store import Store
 from scraper.walk import REPLAY_SETTINGS, Visit, WalkSettings, walk
@@ -38,6 +38,8 @@ class RefreshRequest:
     headed: bool = False
     browser_path: str | None = None
     settings: WalkSettings | None = None
+    # Replay only: faults injected per request_key (timeouts, 5xx, ...), to test how the walk copes.
+    faults: dict[str, Fault] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,7 +100,7 @@ def run_refresh(
     sign_in: SignIn | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
 ) -> RefreshResult:
-    replay = Replay(request.replay_dir) if request.replay_dir else None
+    replay = Replay(request.replay_dir, faults=dict(request.faults)) if request.replay_dir else None
     settings = request.settings or (REPLAY_SETTINGS if replay else WalkSettings())
     on_step("starting the browser")
     with sync_playwright() as playwright:

@@ -9,12 +9,13 @@ the others.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page
+from playwright.sync_api import Frame, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -65,15 +66,43 @@ class Visit:
     skipped: str | None = None  # deliberately not visited, and why (checkout with an empty cart)
 
 
+class _ErrorPageWatch:
+    """Chromium commits its error page a moment after a failed navigation; a retry started
+    before that is "interrupted by another navigation", and one reset then fails every
+    attempt and the next page's too. Noting the error page's commit lets a retry wait for it."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.shown = False
+
+    def __enter__(self) -> _ErrorPageWatch:
+        self.page.on("framenavigated", self._navigated)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.page.remove_listener("framenavigated", self._navigated)
+
+    def _navigated(self, frame: Frame) -> None:
+        if frame == self.page.main_frame and frame.url.startswith("chrome-error://"):
+            self.shown = True
+
+    def settle(self, timeout_s: float = 2.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not self.shown and time.monotonic() < deadline:  # another browser may show none: bounded
+            self.page.wait_for_timeout(20)
+
+
 def _load(page: Page, url: str, ready: list[str], settings: WalkSettings) -> str:
-    try:
-        response = page.goto(url, wait_until="domcontentloaded", timeout=settings.navigation_timeout_ms)
-    except PlaywrightTimeout as exc:
-        raise TransientPageError(f"timed out loading {url}") from exc
-    except PlaywrightError as exc:
-        if any(code in exc.message for code in _TRANSIENT_ERRORS):
-            raise TransientPageError(f"{url}: {exc.message.splitlines()[0]}") from exc
-        raise
+    with _ErrorPageWatch(page) as watch:
+        try:
+            response = page.goto(url, wait_until="domcontentloaded", timeout=settings.navigation_timeout_ms)
+        except PlaywrightTimeout as exc:
+            raise TransientPageError(f"timed out loading {url}") from exc
+        except PlaywrightError as exc:
+            if any(code in exc.message for code in _TRANSIENT_ERRORS):
+                watch.settle()
+                raise TransientPageError(f"{url}: {exc.message.splitlines()[0]}") from exc
+            raise
     if response is not None and response.status >= 500:
         raise TransientPageError(f"{url} answered HTTP {response.status}")
     try:
