@@ -203,3 +203,21 @@ def test_find_money_reads_an_amount_inside_a_sentence_and_nothing_foreign() -> N
     de = market("amazon.de")
     found = find_money("Ihr Geschenkgutschein-Guthaben von 1.234,56 € verwenden", de)
     assert [(m.amount, m.currency) for m in found] == [(Decimal("1234.56"), "EUR")]
+
+
+SYMBOL_SOUP = "0123456789.,' -\u00a0\u202f\u2212$£€¥￥₹円CDNUSAREGBPJYMXRs"
+
+
+@pytest.mark.parametrize("marketplace_id", MARKETPLACES)
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=SYMBOL_SOUP, max_size=16))
+def test_any_text_gives_the_marketplace_currency_or_an_error(marketplace_id: str, text: str) -> None:
+    # Never a wrong currency: whatever the text, a reading is in the marketplace's own currency.
+    m = market(marketplace_id)
+    try:
+        money = parse_money(text, m)
+    except AmountError:
+        return
+    assert money.currency == m.currency
+    for found in find_money(f"about {text} here", m):
+        assert found.currency == m.currency

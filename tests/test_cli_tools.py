@@ -117,3 +117,21 @@ def test_record_saves_redacted_replayable_pages_without_personal_data(run_cli, t
     assert again.exit_code == 0, again.stderr
     snapshot = json.loads(again.stdout)
     assert snapshot["status"] == "complete" and len(snapshot["activity"]) == 17
+
+
+LOCALIZED = [
+    (marketplace, page.file)
+    for marketplace in available_marketplaces()
+    if marketplace != "amazon.com" and (RECORDINGS / marketplace / "manifest.toml").is_file()
+    for page in load_manifest(RECORDINGS / marketplace).page
+    if page.file in ("gift-card-balance.html", "checkout-payment.html")
+]
+
+
+@pytest.mark.parametrize(("marketplace", "file"), LOCALIZED)
+def test_inspect_reads_localized_pages_exactly(run_cli, marketplace: str, file: str) -> None:  # type: ignore[no-untyped-def]
+    page = RECORDINGS / marketplace / file
+    result = run_cli("inspect", str(page), "--marketplace", marketplace, "--json")
+    assert result.exit_code == 0, result.stderr
+    expected = json.loads(page.with_name(file.replace(".html", ".expected.json")).read_text(encoding="utf-8"))
+    assert json.loads(result.stdout) == expected
