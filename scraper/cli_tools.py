@@ -27,7 +27,7 @@ from scraper.extract import extract
 from scraper.models import PageKind
 from scraper.redact import redact_html, redact_url
 from scraper.replay import bundled_recordings, load_manifest
-from scraper.sitedata import available_marketplaces, bundled_dir, load_marketplace, user_dir
+from scraper.sitedata import available_marketplaces, bundled_dir, load_marketplace
 
 
 @dataclass

@@ -311,13 +311,12 @@ JA = {
 }
 
 
-def en(site: str, **extra: str) -> dict[str, str]:
-    texts = dict(EN, **extra)
-    return {k: v.format(site) if k in ("applied", "refund") else v for k, v in texts.items()}
-
-
 def localised(texts: dict[str, str], site: str) -> dict[str, str]:
     return {k: v.format(site) if k in ("applied", "refund") else v for k, v in texts.items()}
+
+
+def en(site: str, **extra: str) -> dict[str, str]:
+    return localised(dict(EN, **extra), site)
 
 
 MARKETS = [
@@ -683,13 +682,15 @@ def _tail() -> str:
     return "</div>\n</body></html>\n"
 
 
-def _activity_row(row: Row, n: int, m: Market) -> str:
-    order = f"{'D01' if 'Kindle' in row.description else '303'}-0000{n:03d}-0000{n:03d}"
-    link = (
-        ""
-        if row.amount_value.startswith("-") is False
-        else f'\n                            <a class="a-link-normal" href="/gp/your-account/order-details/ref=gcf_b_bp_lpo_c_d_b_x?ie=UTF8&amp;orderID={order}"><span>{order}</span></a>'
-    )
+def _activity_row(row: Row, n: int) -> str:
+    # Spending rows link their (made-up) order, as the capture's rows do.
+    order = f"303-0000{n:03d}-0000{n:03d}"
+    link = ""
+    if row.amount_value.startswith("-"):
+        link = (
+            '\n                            <a class="a-link-normal" href="/gp/your-account/order-details/'
+            f'ref=gcf_b_bp_lpo_c_d_b_x?ie=UTF8&amp;orderID={order}"><span>{order}</span></a>'
+        )
     return f"""                    <tr>
                         <td> {row.date} </td>
                         <td>
@@ -709,7 +710,7 @@ def _activity_row(row: Row, n: int, m: Market) -> str:
 def gift_card_page(m: Market, rows: list[Row], second: bool) -> str:
     t = m.t
     start = 1 + (len(m.page1) if second else 0)
-    body = "".join(_activity_row(r, start + i, m) for i, r in enumerate(rows))
+    body = "".join(_activity_row(r, start + i) for i, r in enumerate(rows))
     if second:
         prev = f'<li class="a-normal"><a href="/gc/balance?ref_=gcf_b_bp_b_c_d_b_w"><span class="larr">←</span><span class="a-letter-space"></span>{t["prev"]}</a></li>'
         nxt = f'<li class="a-disabled a-last">{t["next"]}<span class="a-letter-space"></span><span class="larr">→</span></li>'
