@@ -1193,6 +1193,54 @@ optional = true
 """
 
 
+# Sign-in texts per language, English always included: a marketplace may be browsed in English
+# (amazon.de offers it), and the English words are the tool's defaults. Greetings are what the
+# header shows to nobody signed in; the error texts are best-known wordings, not yet checked
+# against captures of these marketplaces (an unmatched error text falls back to the step's meaning).
+SIGNIN_EN = {
+    "signed_out_greetings": ["Hello, sign in"],
+    "unknown_account_texts": ["cannot find an account", "No account found"],
+    "bad_otp_texts": ["code you entered is not valid", "Invalid code"],
+}
+SIGNIN = {
+    "en": {},
+    "de": {
+        "signed_out_greetings": ["Hallo, anmelden"],
+        "unknown_account_texts": ["kein Konto mit dieser E-Mail-Adresse"],
+        "bad_otp_texts": ["eingegebene Code ist ungültig", "Ungültiger Code"],
+    },
+    "fr": {
+        "signed_out_greetings": ["Bonjour, identifiez-vous"],
+        "unknown_account_texts": ["Impossible de trouver un compte"],
+        "bad_otp_texts": ["code saisi n'est pas valide", "Code non valide"],
+    },
+    "it": {
+        "signed_out_greetings": ["Ciao, accedi"],
+        "unknown_account_texts": ["Impossibile trovare un account"],
+        "bad_otp_texts": ["codice inserito non è valido", "Codice non valido"],
+    },
+    "es": {
+        "signed_out_greetings": ["Hola, identifícate"],
+        "unknown_account_texts": ["No encontramos ninguna cuenta"],
+        "bad_otp_texts": ["código que has introducido no es válido", "código que ingresaste no es válido", "Código no válido"],
+    },
+    "ja": {
+        "signed_out_greetings": ["こんにちは, ログイン", "こんにちは、ログイン"],
+        "unknown_account_texts": ["アカウントが見つかりません"],
+        "bad_otp_texts": ["入力したコードが無効です", "無効なコード"],
+    },
+}
+
+
+def signin_toml(m: Market) -> str:
+    local = SIGNIN[m.language]
+    lines = ["", "# Sign-in texts (steps are recognised by element ids, the same on every marketplace).", "[signin]",
+             'check_url = "/gp/css/homepage.html"']
+    for key, english in SIGNIN_EN.items():
+        lines.append(f"{key} = {_toml_list(local.get(key, []) + english)}")
+    return "\n".join(lines) + "\n"
+
+
 def manifest_toml(m: Market, pages: list[tuple[str, str, str | None, dict[str, object]]]) -> str:
     lines = [
         f"# Recorded {m.id} pages, served by scraper/replay.py at their real URLs.",
@@ -1227,7 +1275,7 @@ def main() -> None:
         if m.id == "amazon.com":
             continue  # amazon.com's selectors file and manifest hold its captured page: edited by hand
         (folder / "manifest.toml").write_text(manifest_toml(m, pages), encoding="utf-8")
-        (ROOT / "selectors" / f"{m.id}.toml").write_text(selectors_toml(m), encoding="utf-8")
+        (ROOT / "selectors" / f"{m.id}.toml").write_text(selectors_toml(m) + signin_toml(m), encoding="utf-8")
 
 
 if __name__ == "__main__":
