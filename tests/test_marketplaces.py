@@ -75,3 +75,31 @@ def test_signed_out_greeting_in_each_language_is_not_signed_in(marketplace: str,
     page = '<span id="nav-link-accountList-nav-line-1">{}</span>'
     assert not is_signed_in(LexborHTMLParser(page.format(greeting)), spec)
     assert is_signed_in(LexborHTMLParser(page.format(greeting.split(",")[0] + ", Zoë")), spec)
+
+
+def _construct_module():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    path = RECORDINGS.parent / "tools" / "construct_recordings.py"
+    spec = importlib.util.spec_from_file_location("construct_recordings", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_constructed_recordings_and_selectors_are_what_the_script_writes() -> None:
+    # Edit tools/construct_recordings.py and run it; never the generated files by hand.
+    construct = _construct_module()
+    for market in construct.MARKETS:
+        folder = RECORDINGS / market.id
+        for stem, _, html, expected in construct.build(market):
+            if html is not None:
+                assert (folder / f"{stem}.html").read_text(encoding="utf-8") == html, f"{market.id}/{stem}.html"
+            on_disk = (folder / f"{stem}.expected.json").read_text(encoding="utf-8")
+            assert on_disk == construct.json.dumps(expected, indent=2, ensure_ascii=False) + "\n", stem
+        if market.id != "amazon.com":
+            selectors = (RECORDINGS.parent / "selectors" / f"{market.id}.toml").read_text(encoding="utf-8")
+            assert selectors == construct.selectors_toml(market) + construct.signin_toml(market)
+            manifest = (folder / "manifest.toml").read_text(encoding="utf-8")
+            assert manifest == construct.manifest_toml(market, construct.build(market))
