@@ -79,11 +79,13 @@ def test_signed_out_greeting_in_each_language_is_not_signed_in(marketplace: str,
 
 def _construct_module():  # type: ignore[no-untyped-def]
     import importlib.util
+    import sys
 
     path = RECORDINGS.parent / "tools" / "construct_recordings.py"
     spec = importlib.util.spec_from_file_location("construct_recordings", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
