@@ -20,6 +20,7 @@ from rich.console import Console
 from scraper import __version__
 from scraper.cli_history import COMMANDS as HISTORY_COMMANDS
 from scraper.cli_tools import COMMANDS as TOOLS_COMMANDS
+from scraper.cli_signin import COMMANDS as SIGNIN_COMMANDS
 from scraper.display import balances_table, print_problems, print_snapshot
 from scraper.errors import ConfigInvalid, CreditsError, ExitCode, PersonNeeded
 from scraper.extract import extract
@@ -249,6 +250,8 @@ def inspect(file: Path, url: str | None, marketplace: str | None, as_json: bool)
 for _command in HISTORY_COMMANDS:  # nightly, history, export, report, alerts, schedule
     main.add_command(_command)
 for _command in TOOLS_COMMANDS:  # doctor, record
+    main.add_command(_command)
+for _command in SIGNIN_COMMANDS:  # login, logout, accounts
     main.add_command(_command)
 
 
