@@ -48,8 +48,6 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     accounts: dict[str, Account] = Field(default_factory=dict)
-    alerts: AlertSettings = Field(default_factory=AlertSettings)  # read by scraper/alerts.py
-    export: ExportSettings = Field(default_factory=ExportSettings)  # read by scraper/exports.py
     alerts: AlertSettings = Field(default_factory=AlertSettings)  # [alerts]: apprise URLs, expiry window
     export: ExportSettings = Field(default_factory=ExportSettings)  # [export]: beancount/ledger account prefix
 
