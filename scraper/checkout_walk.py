@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import structlog
 from playwright.sync_api import Page
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract import extract
 from scraper.models import PageKind
@@ -42,14 +43,25 @@ def follow_pages(page: Page, first: Visit, site: SiteData, settings: WalkSetting
     while url and url not in seen and len(first.extra_pages) < MAX_ACTIVITY_PAGES:
         seen.add(url)
         older = visit(page, first.kind, url, spec.markers, settings)
+        if older.html is not None and not older.error and not _links_back(older.html, spec.activity.previous_page):
+            # Reached through "Next", so it must link back; without that link it arrived cut short.
+            older.error = "the page arrived incomplete (no link back to newer activity)"
         if older.html is None or older.error:
             older.error = f"older activity page: {older.error}"
+            older.html = None
             return [older]
         first.extra_pages.append(older.html)
         url = extract(older.html, site, older.url).next_url
     if url and url not in seen:
         log.warning("activity_truncated", page=first.kind.value, pages=1 + len(first.extra_pages))
     return []
+
+
+def _links_back(html: str, previous_page: list[str]) -> bool:
+    if not previous_page:
+        return True  # nothing to check against
+    doc = LexborHTMLParser(html)
+    return any(doc.css_first(selector) is not None for selector in previous_page)
 
 
 def checkout_visits(

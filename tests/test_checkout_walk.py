@@ -14,7 +14,8 @@ from playwright.sync_api import Browser
 from scraper.browser import new_context
 from scraper.models import PageKind, Problem, ProblemCode
 from scraper.refresh import assemble_snapshot
-from scraper.replay import Replay, request_key
+from scraper.replay import Fault, Replay, request_key
+from scraper.replay import load_manifest
 from scraper.sitedata import load_marketplace
 from scraper.walk import REPLAY_SETTINGS, Visit, walk
 from tests.conftest import RECORDINGS
@@ -24,9 +25,11 @@ pytestmark = pytest.mark.browser
 TAKEN = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 
 
-def _walk(browser: Browser, folder: Path, marketplace: str) -> tuple[list[Visit], Replay]:
+def _walk(
+    browser: Browser, folder: Path, marketplace: str, faults: dict[str, Fault] | None = None
+) -> tuple[list[Visit], Replay]:
     site = load_marketplace(marketplace)
-    replay = Replay(folder)
+    replay = Replay(folder, faults=faults or {})
     context = new_context(browser, site, replay=replay)
     try:
         steps: list[PageKind] = []
@@ -90,3 +93,13 @@ def test_empty_cart_skips_the_payment_step_and_the_snapshot_says_so(browser: Bro
     assert snapshot.status == "complete"  # skipping is informational, not a failure
     assert [(b.kind, b.amount) for b in snapshot.balances if b.kind == "gift_card"] == [("gift_card", Decimal("1234.56"))]
     assert len(snapshot.activity) == 3  # two rows on the newest page, one on the older page
+
+
+def test_an_older_activity_page_cut_short_is_a_problem_not_missing_rows(browser: Browser) -> None:
+    pages = load_manifest(RECORDINGS / "amazon.com").page
+    older = request_key(next(p.url for p in pages if p.file == "gift-card-balance-2.html"))
+    visits, _ = _walk(browser, RECORDINGS / "amazon.com", "amazon.com", {older: Fault("truncated", times=5)})
+    snapshot = assemble_snapshot("me", load_marketplace("amazon.com"), visits, TAKEN)
+    assert [(p.page, p.code) for p in snapshot.problems] == [("gift_card_balance", ProblemCode.REQUEST_FAILED)]
+    assert "older activity page: the page arrived incomplete" in snapshot.problems[0].message
+    assert len(snapshot.activity) == 15  # the first page's rows; the cut page adds none
