@@ -80,12 +80,14 @@ def _account_settings(config: Config, name: str, email: str | None, marketplace:
 @click.option("--approval-timeout", type=click.FloatRange(min=1), default=180, show_default=True,
               help="Seconds to wait for you to approve the sign-in in the Amazon app.")
 @click.option("--poll-interval", type=click.FloatRange(min=0), default=5, hidden=True)
+@click.option("--backoff", type=click.FloatRange(min=0), default=2, hidden=True,
+              help="Seconds before retrying a page that timed out or answered 5xx; doubles each time.")
 @click.option("--browser", "browser_path", envvar="AMAZON_CREDITS_BROWSER", help="Chromium or Chrome to launch.")
 @click.pass_obj
 def login(
     app: Any, name: str, marketplace: str | None, email: str | None, ask_totp: bool, new_password: bool,
     verify: bool, headed: bool, interactive: bool | None, approval_timeout: float, poll_interval: float,
-    browser_path: str | None,
+    backoff: float, browser_path: str | None,
 ) -> None:
     """Store an account's password (and authenticator secret) in the keyring and sign in."""
     paths = app.paths
@@ -110,7 +112,8 @@ def login(
     terminal = ClickTerminal()
     if verify:
         options = SigninOptions(
-            interactive=asking, headed=headed, approval_timeout=approval_timeout, poll_interval=poll_interval
+            interactive=asking, headed=headed, approval_timeout=approval_timeout, poll_interval=poll_interval,
+            backoff=backoff,
         )
         try:
             with browser_context(site, headed=headed, browser_path=browser_path) as context:

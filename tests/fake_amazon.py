@@ -58,6 +58,8 @@ class FakeAmazon:
     robot_check: bool = False
     remembered: str | None = None  # the browser remembers this account: password step first
     unknown_page: bool = False  # after the password, a page nothing recognises
+    fail_home: int = 0  # answer the first N loads of the account page with HTTP 503
+    fail_password_post: bool = False  # answer the password submission with HTTP 503
 
     # what happened
     password_submissions: int = 0
@@ -94,7 +96,10 @@ class FakeAmazon:
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         signed_in = self._signed_in(request.headers.get("cookie", ""))
         key = (request.method, parts.path)
-        if key == ("GET", HOME):
+        if key == ("GET", HOME) and self.fail_home > 0:
+            self.fail_home -= 1
+            route.fulfill(status=503, body="Service Unavailable", content_type="text/plain")
+        elif key == ("GET", HOME):
             self._home(route, signed_in, query)
         elif key == ("GET", "/ap/signin"):
             if signed_in:
@@ -183,7 +188,9 @@ class FakeAmazon:
             self.submitted_passwords.append(form["password"])
             email = form.get("email", "")
             self._email = email
-            if self.accounts.get(email) != form["password"]:
+            if self.fail_password_post:
+                route.fulfill(status=503, body="Service Unavailable", content_type="text/plain")
+            elif self.accounts.get(email) != form["password"]:
                 self._serve(route, "password-incorrect.html")
             elif self.unknown_page:
                 route.fulfill(status=200, body="<html><body><h1>Something new</h1><input id='x' value='tok'></body></html>",
