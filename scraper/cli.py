@@ -21,14 +21,15 @@ from scraper import __version__
 from scraper.cli_history import COMMANDS as HISTORY_COMMANDS
 from scraper.cli_tools import COMMANDS as TOOLS_COMMANDS
 from scraper.cli_signin import COMMANDS as SIGNIN_COMMANDS
+from scraper.cli_signin import refresh_accounts
 from scraper.display import balances_table, print_problems, print_snapshot
-from scraper.errors import ConfigInvalid, CreditsError, ExitCode, PersonNeeded
+from scraper.errors import ConfigInvalid, CreditsError, ExitCode
 from scraper.extract import extract
 from scraper.exports import write_latest
 from scraper.logs import configure_logging
 from scraper.models import INFORMATIONAL_CODES, ProblemCode, Snapshot
 from scraper.paths import Paths, resolve_paths
-from scraper.refresh import RefreshRequest, RefreshResult, run_refresh
+from scraper.refresh import RefreshRequest, RefreshResult, SignIn, run_refresh
 from scraper.replay import bundled_recordings, load_manifest
 from scraper.sitedata import available_marketplaces, load_marketplace
 from scraper.store import Store
@@ -123,7 +124,7 @@ def report_refresh(result: RefreshResult, as_json: bool) -> None:
     click.get_current_context().exit(int(exit_code_for(result.snapshot)))
 
 
-def _refresh(app: App, request: RefreshRequest, as_json: bool) -> None:
+def _refresh(app: App, request: RefreshRequest, as_json: bool, sign_in: SignIn | None = None) -> None:
     console = err()
     steps: list[str] = []
 
@@ -132,7 +133,7 @@ def _refresh(app: App, request: RefreshRequest, as_json: bool) -> None:
         console.print(f"[dim]…[/] {step}", highlight=False)
 
     with app.store() as store:
-        result = run_refresh(request, store, on_step=on_step)
+        result = run_refresh(request, store, on_step=on_step, sign_in=sign_in)
     write_latest(result.snapshot, app.paths.latest_dir)  # latest/<account>.json for dashboards, replaced atomically
     report_refresh(result, as_json)
 
@@ -149,6 +150,9 @@ def _refresh(app: App, request: RefreshRequest, as_json: bool) -> None:
 @click.option("--headed", is_flag=True, help="Show the browser window.")
 @click.option("--browser", "browser_path", envvar="AMAZON_CREDITS_BROWSER", help="Chromium or Chrome to launch.")
 @click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON instead of a table.")
+@click.option("--all", "all_accounts", is_flag=True, help="Every configured account, one after another.")
+@click.option("--interactive/--no-interactive", default=None,
+              help="May sign-in ask for codes and captchas? Default: when standard input is a terminal.")
 @pass_app
 def refresh(
     app: App,
@@ -158,13 +162,16 @@ def refresh(
     headed: bool,
     browser_path: str | None,
     as_json: bool,
+    all_accounts: bool,
+    interactive: bool | None,
 ) -> None:
     """Sign in, read every balance, and store a snapshot."""
-    if replay_dir is None:
-        raise PersonNeeded(
-            "a live refresh needs a signed-in account.",
-            "Sign in first with `amazon-credits login`, or read recorded pages with `--replay DIR`.",
+    if replay_dir is None:  # live: configured accounts, signed in as needed (scraper/cli_signin.py)
+        refresh_accounts(
+            app, account, all_accounts, lambda request, sign_in: _refresh(app, request, as_json, sign_in),
+            headed=headed, interactive=interactive, browser_path=browser_path,
         )
+        return
     marketplace = marketplace or load_manifest(replay_dir).marketplace
     request = RefreshRequest(
         account=account,

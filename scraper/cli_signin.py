@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,6 +23,7 @@ from scraper.browser import new_context, open_browser
 from scraper.config import Account, Config, load_config, save_config, with_account, without_account
 from scraper.credentials import Secrets
 from scraper.errors import BadCredentials, ConfigInvalid, CreditsError, KeyringUnavailable
+from scraper.refresh import RefreshRequest
 from scraper.sessions import delete_session, session_file
 from scraper.signin import ClickTerminal, SigninOptions, ensure_signed_in
 from scraper.sitedata import SiteData, load_marketplace
@@ -197,3 +198,62 @@ def accounts(app: Any, as_json: bool) -> None:
 
 
 COMMANDS = [login, logout, accounts]
+
+
+# ---------------------------------------------------------------- refresh --account / --all
+
+
+def signin_hook(
+    paths: Any, name: str, email: str, site: SiteData, options: SigninOptions
+) -> Callable[[BrowserContext], None]:
+    """What `run_refresh` calls with its fresh context: reuse the session, or sign in."""
+
+    def sign_in(context: BrowserContext) -> None:
+        ensure_signed_in(
+            context, name, email, site, sessions_dir=paths.sessions_dir, captures_dir=paths.captures_dir,
+            options=options, terminal=ClickTerminal(),
+        )
+
+    return sign_in
+
+
+def refresh_accounts(
+    app: Any,
+    account: str,
+    all_accounts: bool,
+    refresh_one: Callable[[RefreshRequest, Callable[[BrowserContext], None]], None],
+    *,
+    headed: bool,
+    interactive: bool | None,
+    browser_path: str | None,
+) -> None:
+    """Live `refresh`: one configured account, or `--all` of them, each signed in as needed.
+
+    With several accounts one failing does not stop the others; the exit code
+    is the first failure's (0 when all succeeded).
+    """
+    paths = app.paths
+    config = load_config(paths.config_file)
+    names = sorted(config.accounts) if all_accounts else [account]
+    if not names:
+        raise ConfigInvalid(f"no accounts are configured in {paths.config_file}.",
+                            "Add one with `amazon-credits login --account NAME --email EMAIL`.")
+    options = SigninOptions(interactive=_interactive(interactive), headed=headed)
+    codes: list[int] = []
+    for name in names:
+        settings = config.account(name, paths.config_file)
+        site = load_marketplace(settings.marketplace)
+        request = RefreshRequest(account=name, site=site, headed=headed, browser_path=browser_path)
+        try:
+            refresh_one(request, signin_hook(paths, name, settings.email, site, options))
+            codes.append(0)
+        except click.exceptions.Exit as done:  # the report's exit code
+            codes.append(done.exit_code)
+        except CreditsError as exc:
+            if len(names) == 1:
+                raise
+            click.echo(f"error: account {name!r}: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(exc.hint, err=True)
+            codes.append(int(exc.exit_code))
+    raise click.exceptions.Exit(next((code for code in codes if code), 0))

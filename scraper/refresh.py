@@ -7,12 +7,13 @@ wraps it with the browser and the store.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import structlog
-from playwright.sync_api import BrowserContext, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from scraper.browser import new_context, open_browser
 from scraper.extract import extract, with_older_pages
@@ -99,26 +100,30 @@ def run_refresh(
     on_step: Callable[[str], None] = lambda step: None,
     sign_in: SignIn | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    browser: Browser | None = None,
 ) -> RefreshResult:
+    """One account's refresh. Pass `browser` to share one launched browser between accounts."""
     replay = Replay(request.replay_dir, faults=dict(request.faults)) if request.replay_dir else None
     settings = request.settings or (REPLAY_SETTINGS if replay else WalkSettings())
-    on_step("starting the browser")
-    with sync_playwright() as playwright:
-        browser = open_browser(playwright, headed=request.headed, executable=request.browser_path)
-        try:
-            context = new_context(browser, request.site, replay=replay)
-            if sign_in is not None:
-                on_step("signing in")
-                sign_in(context)
-            page = context.new_page()
-            visits = walk(
-                page,
-                request.site,
-                on_step=lambda kind: on_step(f"reading the {kind.value.replace('_', ' ')} page"),
-                settings=settings,
-            )
-        finally:
-            browser.close()
+    with ExitStack() as stack:
+        if browser is None:
+            on_step("starting the browser")
+            playwright = stack.enter_context(sync_playwright())
+            browser = open_browser(playwright, headed=request.headed, executable=request.browser_path)
+            stack.callback(browser.close)
+        # A context per account: cookies and storage never cross accounts, even in one browser.
+        context = new_context(browser, request.site, replay=replay)
+        stack.callback(context.close)
+        if sign_in is not None:
+            on_step("signing in")
+            sign_in(context)
+        page = context.new_page()
+        visits = walk(
+            page,
+            request.site,
+            on_step=lambda kind: on_step(f"reading the {kind.value.replace('_', ' ')} page"),
+            settings=settings,
+        )
     snapshot = assemble_snapshot(request.account, request.site, visits, clock())
     on_step("saving the snapshot")
     snapshot_id = store.append(snapshot)

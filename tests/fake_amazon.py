@@ -19,7 +19,10 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 from playwright.sync_api import BrowserContext, Route
 
+from scraper.replay import load_manifest, request_key
+
 RECORDINGS = Path(__file__).resolve().parent.parent / "recordings" / "signin"
+SITE_RECORDINGS = RECORDINGS.parent / "amazon.com"
 BASE = "https://www.amazon.com"
 HOME = "/gp/css/homepage.html"
 COOKIE = "session-token"
@@ -27,6 +30,11 @@ COOKIE = "session-token"
 CAPTURED_EMAILS = ("some-username@gmail.com", "nobody@gmail.com")
 
 Mfa = Literal["none", "totp", "code", "approval"]
+
+
+def site_pages(folder: Path = SITE_RECORDINGS) -> dict[str, Path]:
+    """The recorded account pages a refresh walks, by request key."""
+    return {request_key(page.url): folder / page.file for page in load_manifest(folder).page}
 
 
 def _page(name: str) -> str:
@@ -60,6 +68,7 @@ class FakeAmazon:
     unknown_page: bool = False  # after the password, a page nothing recognises
     fail_home: int = 0  # answer the first N loads of the account page with HTTP 503
     fail_password_post: bool = False  # answer the password submission with HTTP 503
+    pages: dict[str, Path] = field(default_factory=site_pages)  # the account's pages, behind sign-in
 
     # what happened
     password_submissions: int = 0
@@ -76,10 +85,6 @@ class FakeAmazon:
 
     def expire_sessions(self) -> None:
         self.tokens.clear()
-
-    @property
-    def signin_pages_visited(self) -> list[str]:
-        return [d for d in self.documents if not d.endswith(HOME)]
 
     # ---------------------------------------------------------------- routing
 
@@ -121,6 +126,12 @@ class FakeAmazon:
             self._poll(route)
         elif key == ("GET", "/errors/validateCaptcha"):
             self._serve(route, "validate-captcha.html")
+        elif request.method == "GET" and request_key(request.url) in self.pages:
+            if signed_in:
+                body = self.pages[request_key(request.url)].read_text(encoding="utf-8")
+                route.fulfill(status=200, body=body, content_type="text/html; charset=utf-8")
+            else:  # Amazon sends whoever is not signed in to the sign-in
+                self._signin_start(route, query)
         elif request.resource_type not in ("document", "fetch"):
             # The captures' own scripts report page metrics (/ap/uedata ...): answered, not kept.
             route.fulfill(status=204, body="")
