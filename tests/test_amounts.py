@@ -80,7 +80,7 @@ def test_points_parse_back(marketplace_id: str, count: int) -> None:
 @given(day=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
 def test_dates_in_every_language_parse_back(marketplace_id: str, day: date) -> None:
     m = market(marketplace_id)
-    for width in ("long", "medium", "short"):
+    for width in ("full", "long", "medium", "short"):
         text = format_date(day, width, locale=m.locale)
         assert parse_date(text, m) == day, text
 
