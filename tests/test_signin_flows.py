@@ -325,3 +325,50 @@ def test_corrupt_session_file_is_set_aside(run_cli, fake: FakeAmazon) -> None:  
     assert len(list(_session().parent.glob("pat.session.unreadable-*"))) == 1
     assert fake.password_submissions == 2
     assert _session().exists()  # a fresh one
+
+
+# ------------------------------------------------------------------ headed: a person finishes it in the window
+
+
+class _Person:
+    """The terminal of a headed run; when told to finish the captcha, the 'person' does it in the page."""
+
+    def __init__(self, context: BrowserContext, answer: str | None) -> None:
+        self.context, self.answer, self.said = context, answer, []  # type: ignore[var-annotated]
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+        if text.startswith("Finish the captcha") and self.answer is not None and len(self.said) == 2:
+            page = self.context.pages[0]
+            page.fill("input[name=cvf_captcha_input]", self.answer)
+            with page.expect_navigation():
+                page.click("input[name=cvf_captcha_captcha_action][value=verifyCaptcha]")
+
+    def ask(self, prompt: str) -> str:
+        raise AssertionError(f"a headed run asked on the terminal: {prompt}")
+
+
+@pytest.mark.parametrize("solved", [True, False])
+def test_headed_sign_in_waits_for_the_person(browser: Browser, fake: FakeAmazon, solved: bool, tmp_path: Path) -> None:
+    from scraper.credentials import Secrets
+    from scraper.errors import PersonNeeded
+    from scraper.signin import Account, SigninOptions, sign_in
+    from scraper.sitedata import load_marketplace
+
+    fake.captcha = "widget"
+    site = load_marketplace("amazon.com")
+    context = browser_module.new_context(browser, site)
+    person = _Person(context, fake.captcha_answer if solved else None)
+    options = SigninOptions(interactive=True, headed=True, poll_interval=0.05, person_timeout=0.5 if not solved else 30)
+    try:
+        if solved:
+            assert sign_in(context, site, Account("pat", EMAIL, Secrets(PASSWORD)), options, person, tmp_path) is True
+            assert "POST /ap/verify" in fake.documents
+            assert fake.password_submissions == 1
+        else:
+            with pytest.raises(PersonNeeded, match="the captcha was not finished within 0.5 s"):
+                sign_in(context, site, Account("pat", EMAIL, Secrets(PASSWORD)), options, person, tmp_path)
+            assert len(person.said) >= 3  # a countdown while waiting
+    finally:
+        context.close()
+    assert all(line.startswith("Finish the captcha in the browser window:") for line in person.said)

@@ -128,3 +128,19 @@ def test_redact_empties_inputs_and_removes_secrets() -> None:
     assert "nobody@gmail.com" not in out.lower()
     assert "cvpj2FdWosJ3tgDINrj2Bj2BZ2BiVWpvcj3D" not in out  # the appActionToken
     assert classify_signin(out, SITE.signin).kind is PageKind.SIGNIN_PASSWORD  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not CAPTURES.is_dir(), reason="the shared captures are not on this machine")
+def test_inspect_command_names_kind_and_error_of_every_shared_capture(run_cli) -> None:  # type: ignore[no-untyped-def]
+    seen = {}
+    for path in sorted(CAPTURES.glob("*.html")):
+        result = run_cli("inspect", str(path), "--json")
+        assert result.exit_code == 0, result.stderr
+        shown = json.loads(result.stdout)
+        seen[path.name] = (shown["page"], shown["error"])
+        text = run_cli("inspect", str(path))
+        kind, error = EXPECTED[path.name]
+        assert f"{kind} page on amazon.com" in text.stdout
+        assert (f"error: {error}" in text.stdout) == (error is not None)
+    assert seen == {name: EXPECTED[name] for name in seen}
+    assert len(seen) == 8
