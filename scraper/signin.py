@@ -273,12 +273,12 @@ class SigninLoop:
             return pyotp.TOTP(secret).now()
         self.code_source = "prompt"
         if not self.options.interactive:
-            raise self._person_needed("a verification code")
+            raise self._nobody_for("a verification code")
         return self.terminal.ask("Verification code Amazon sent you")
 
     def _approval(self, found: SigninPage) -> None:
         if not self.options.interactive:
-            raise self._person_needed("approval of the sign-in in the Amazon app")
+            raise self._nobody_for("approval of the sign-in in the Amazon app")
         form = LexborHTMLParser(self._content()).css_first(POLLING_FORM)
         if form is None:
             self._site_changed(self._content(), "the approval page has no polling form")
@@ -290,10 +290,8 @@ class SigninLoop:
         while True:
             remaining = deadline - self.clock()
             if remaining <= 0:
-                raise PersonNeeded(
-                    f"the sign-in of {self.account.name!r} was not approved within "
-                    f"{self.options.approval_timeout:g} s.",
-                    f"Approve the notification sooner, or run `{login_command(self.account.name)}`.",
+                raise self._person_needed(
+                    f"the sign-in of {self.account.name!r} was not approved within {self.options.approval_timeout:g} s"
                 )
             self.terminal.say(
                 f"Approve the sign-in in the Amazon app or the notification Amazon sent: {int(remaining + 0.999)} s left"
@@ -306,7 +304,7 @@ class SigninLoop:
                 open_page(self.page, return_to, self.options)
                 return
             if status in EXPIRED:
-                raise PersonNeeded("the approval request expired.", f"Run `{login_command(self.account.name)}` again.")
+                raise self._person_needed("the approval request expired")
 
     def _captcha(self, found: SigninPage) -> None:
         if found.robot_check:
@@ -318,12 +316,12 @@ class SigninLoop:
                 f"Wait a few hours, then sign in once in a visible window: `{login_command(self.account.name)}`.",
             )
         if not self.options.interactive:
-            raise self._person_needed("a captcha")
+            raise self._nobody_for("a captcha")
         if self.options.headed:
             self._wait_for_person("the captcha", PageKind.CAPTCHA)
             return
         if self.captchas_submitted >= MAX_PROMPTED_CODES:
-            raise PersonNeeded("Amazon keeps asking for captchas.", f"Run `{login_command(self.account.name)}`.")
+            raise self._person_needed("Amazon keeps asking for captchas")
         picture = self._screenshot("captcha")
         self.terminal.say(f"Amazon asks for the characters in a picture, saved as {picture}")
         answer = self.terminal.ask("Characters in the picture")
@@ -347,12 +345,18 @@ class SigninLoop:
         if self.options.interactive and self.options.headed:
             self._wait_for_person(what, kind)
             return
-        raise self._person_needed(what)
+        raise self._nobody_for(what)
 
-    def _person_needed(self, what: str) -> PersonNeeded:
+    def _person_needed(self, what_happened: str) -> PersonNeeded:
+        # The command is in the message itself: a nightly summary may show only the message.
         return PersonNeeded(
-            f"Amazon asks for {what} to sign in account {self.account.name!r}, and this run has nobody to give it.",
-            f"Run `{login_command(self.account.name)}` at a computer; later runs reuse that session.",
+            f"{what_happened}: a person is needed; run `{login_command(self.account.name)}`.",
+            "Later runs reuse the session it saves.",
+        )
+
+    def _nobody_for(self, what: str) -> PersonNeeded:
+        return self._person_needed(
+            f"Amazon asks for {what} to sign in account {self.account.name!r}, and this run has nobody to give it"
         )
 
     def _wait_for_person(self, what: str, kind: PageKind) -> None:
@@ -368,10 +372,7 @@ class SigninLoop:
                 continue  # navigating right now
             if found is None or found.kind is not kind or self.page.url != start_url:
                 return
-        raise PersonNeeded(
-            f"{what} was not finished within {self.options.person_timeout:g} s.",
-            f"Run `{login_command(self.account.name)}` again when you can finish it.",
-        )
+        raise self._person_needed(f"{what} was not finished within {self.options.person_timeout:g} s")
 
     def _content(self) -> str:
         for _ in range(3):

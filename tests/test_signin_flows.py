@@ -88,7 +88,7 @@ def run_cli(browser: Browser, monkeypatch: pytest.MonkeyPatch, isolated_home: Pa
 
 def login(run_cli, *args: str, input: str | None = None, interactive: bool = True):  # type: ignore[no-untyped-def]
     result = run_cli(
-        "login", "--account", "pat", "--email", EMAIL, "--poll-interval", "0.05", "--backoff", "0",
+        "--verbose", "login", "--account", "pat", "--email", EMAIL, "--poll-interval", "0.05", "--backoff", "0",
         "--interactive" if interactive else "--no-interactive", *args, input=input,
     )
     OUTPUTS.extend([result.stdout, result.stderr])

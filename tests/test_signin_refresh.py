@@ -67,3 +67,12 @@ def test_refresh_all_goes_on_after_one_account_fails(run_cli, fake: FakeAmazon) 
     assert fake.submitted_passwords == [PASSWORD, "not-sams-password"]  # one each, never retried
     shown = run_cli("show", "--account", "pat", "--json")
     assert shown.exit_code == 0 and json.loads(shown.stdout)["account"] == "pat"
+
+
+def test_nightly_stops_at_a_code_with_the_command_to_run(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
+    fake.mfa = "code"
+    _store(run_cli, "pat", "pat@example.com", PASSWORD)
+    result = run_cli("nightly", "--attempts", "1", "--wait", "0")
+    assert result.exit_code == 11, result.stderr
+    assert "a person is needed; run `amazon-credits login --account pat --headed`" in result.stderr
+    assert fake.password_submissions == 1
