@@ -91,6 +91,14 @@ class Account:
     secrets: Secrets = field(repr=False)
 
 
+def is_other_account(claimed: str | None, configured: str) -> bool:
+    """Is a remembered account on the password step not ours? Only emails are
+    compared: a mobile number may be shown formatted otherwise than configured."""
+    if not claimed or "@" not in claimed or "@" not in configured:
+        return False
+    return claimed.strip().casefold() != configured.strip().casefold()
+
+
 def login_command(account: str) -> str:
     return f"amazon-credits login --account {account} --headed"
 
@@ -210,7 +218,7 @@ class SigninLoop:
             # Asked again with no error (e.g. with a captcha): never a second submission.
             self._needs_person("the password a second time", PageKind.SIGNIN_PASSWORD)
             return
-        if found.claimed_email and found.claimed_email.casefold() != self.account.email.casefold():
+        if is_other_account(found.claimed_email, self.account.email):
             # A remembered account that is not ours: switch, once.
             if self.switched_account:
                 self._site_changed(self._content(), "the password step is for another account even after switching")
@@ -286,6 +294,7 @@ class SigninLoop:
         fields = [(n.attributes.get("name") or "", n.attributes.get("value") or "") for n in form.css("input[name]")]
         poll_url = urljoin(self.page.url, form.attributes.get("action") or "") + "?" + urlencode(fields)
         return_to = dict(fields).get("openid.return_to") or self.site.marketplace.base_url + self.site.signin.check_url
+        approval_url = self.page.url
         deadline = self.clock() + self.options.approval_timeout
         while True:
             remaining = deadline - self.clock()
@@ -297,7 +306,15 @@ class SigninLoop:
                 f"Approve the sign-in in the Amazon app or the notification Amazon sent: {int(remaining + 0.999)} s left"
             )
             self.page.wait_for_timeout(min(self.options.poll_interval, max(remaining, 0)) * 1000)
-            status = approval_status(self._fetch(poll_url))
+            if self.page.url != approval_url:
+                return  # the page's own script (or the person, in a window) moved on: look again
+            try:
+                answer = self._fetch(poll_url)
+            except Unavailable:
+                if self.page.url != approval_url:
+                    return  # navigated while polling
+                raise
+            status = approval_status(answer)
             log.info("signin_approval_poll", status=status)
             if status in APPROVED:
                 self.terminal.say("Approved.")

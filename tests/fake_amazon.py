@@ -60,6 +60,7 @@ class FakeAmazon:
     codes: tuple[str, ...] = ("424242",)  # codes "sent by text" that Amazon accepts
     device_choice: bool = False
     approve_after_polls: int | None = 2  # None: never approved
+    approval_script_redirects: bool = False  # the approval page's own script moves on, as in a real browser
     captcha: Literal["none", "widget"] = "none"
     captcha_answer: str = "KX4PQ"
     bot_challenge: bool = False
@@ -109,6 +110,8 @@ class FakeAmazon:
         elif key == ("GET", "/ap/signin"):
             if signed_in:
                 self._signed_in_page(route)
+            elif query.get("approved_elsewhere") == "1":
+                self._complete(route)
             else:
                 self._signin_start(route, query)
         elif key == ("GET", "/ax/claim"):
@@ -221,6 +224,12 @@ class FakeAmazon:
     def _after_captcha(self, route: Route) -> None:
         if self.mfa == "none":
             self._complete(route)
+        elif self.mfa == "approval" and self.approval_script_redirects:
+            # The capture's poller needs Amazon's scripts; this stands in for what it does once approved.
+            script = ("<script>setTimeout(function () { location.replace("
+                      "'https://www.amazon.com/ap/signin?approved_elsewhere=1'); }, 150);</script></body>")
+            html = _page("approve-or-code.html").replace("</body>", script, 1)
+            route.fulfill(status=200, body=html, content_type="text/html; charset=utf-8")
         elif self.mfa == "approval":
             self._serve(route, "approve-or-code.html")
         elif self.device_choice:

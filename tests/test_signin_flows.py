@@ -185,6 +185,16 @@ def test_approval_granted_after_some_polls(run_cli, fake: FakeAmazon) -> None:  
     assert "Approved." in result.stderr
 
 
+def test_approval_noticed_when_the_page_moves_on_by_itself(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
+    fake.mfa, fake.approve_after_polls, fake.approval_script_redirects = "approval", None, True
+    result = run_cli("--verbose", "login", "--account", "pat", "--email", EMAIL, "--interactive",
+                     "--poll-interval", "1", input=f"{PASSWORD}\n")
+    OUTPUTS.extend([result.stdout, result.stderr])
+    assert result.exit_code == 0, result.stderr
+    assert fake.polls == 0  # the page navigated before the first poll was due
+    assert "GET /ap/signin" in fake.documents
+
+
 def test_approval_timing_out(run_cli, fake: FakeAmazon, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
     fake.mfa, fake.approve_after_polls = "approval", None
     result = run_cli("login", "--account", "pat", "--email", EMAIL, "--interactive", "--approval-timeout", "1",

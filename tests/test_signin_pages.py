@@ -144,3 +144,12 @@ def test_inspect_command_names_kind_and_error_of_every_shared_capture(run_cli) -
         assert (f"error: {error}" in text.stdout) == (error is not None)
     assert seen == {name: EXPECTED[name] for name in seen}
     assert len(seen) == 8
+
+
+def test_other_account_compares_emails_only() -> None:
+    from scraper.signin import is_other_account
+
+    assert is_other_account("sam@example.com", "pat@example.com") is True
+    assert is_other_account("Pat@Example.com", "pat@example.com") is False
+    assert is_other_account(None, "pat@example.com") is False
+    assert is_other_account("+1 555-010-0199", "15550100199") is False  # a phone, shown formatted
