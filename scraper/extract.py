@@ -400,8 +400,17 @@ def with_older_pages(first: Extraction, older: list[Extraction]) -> Extraction:
     The balance check already ran on the first page, whose top row is the newest.
     """
     merged = first.model_copy(deep=True)
-    for page in older:
+    for number, page in enumerate(older, start=2):
         merged.activity.extend(page.activity)
         merged.problems.extend(p for p in page.problems if p.code != ProblemCode.INCONSISTENT)
+        if page.matched.get("activity") is None and not any(p.message.startswith("activity") for p in page.problems):
+            # An older page exists only for its table: without one (cut short, say) its rows are lost.
+            merged.problems.append(
+                Problem(
+                    page=first.page,
+                    code=ProblemCode.FIELD_NOT_FOUND,
+                    message=f"activity: older page {number} shows no activity table",
+                )
+            )
     merged.next_url = older[-1].next_url if older else first.next_url
     return merged

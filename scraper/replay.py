@@ -10,7 +10,6 @@ injected per URL to test how the walk copes.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from playwright.sync_api import BrowserContext, Route
+from playwright.sync_api import Error as PlaywrightError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scraper.errors import ConfigInvalid
@@ -137,7 +137,15 @@ class Replay:
             elif fault.kind == "empty":
                 body = b""
             elif fault.kind == "slow":
-                time.sleep(fault.delay_s)
+                # Wait without blocking Playwright's dispatcher (time.sleep would freeze every
+                # other page and timer too, which no slow server does), then answer if still wanted.
+                try:
+                    request.frame.page.wait_for_timeout(fault.delay_s * 1000)
+                    route.fulfill(status=recorded.status, content_type=recorded.content_type, body=body)
+                except PlaywrightError:
+                    return  # the browser gave up on the request, or the context closed: nothing to answer
+                self.served.append(key)
+                return
         self.served.append(key)
         route.fulfill(status=recorded.status, content_type=recorded.content_type, body=body)
 

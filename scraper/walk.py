@@ -29,6 +29,7 @@ log = structlog.get_logger(__name__)
 _TRANSIENT_ERRORS = (
     "interrupted by another navigation",  # the error page of a previous failed visit still loading
     "ERR_TIMED_OUT",
+    "ERR_ABORTED",  # a navigation that timed out is cancelled by the retry; the retry may see it
     "ERR_CONNECTION_RESET",
     "ERR_CONNECTION_CLOSED",
     "ERR_CONNECTION_REFUSED",
