@@ -49,6 +49,7 @@ CAPTCHA_INPUT = "input[name=cvf_captcha_input]"
 CAPTCHA_SUBMIT = "input[name=cvf_captcha_captcha_action][value=verifyCaptcha]"
 CAPTCHA_WITH_PASSWORD = "input#auth-captcha-guess"
 POLLING_FORM = "form#pollingForm"
+TEXTED_CODE_INPUT = "form#verification-code-form input#input-box-otp"
 APPROVED = {"TransactionCompleted", "TransactionCompletionTimeout"}
 EXPIRED = {"TransactionExpired"}
 MAX_PROMPTED_CODES = 3
@@ -56,7 +57,7 @@ MAX_PROMPTED_CODES = 3
 
 class Terminal(Protocol):
     def say(self, text: str) -> None: ...
-    def ask(self, prompt: str) -> str: ...
+    def ask(self, prompt: str, *, allow_empty: bool = False) -> str: ...
 
 
 class ClickTerminal:
@@ -65,8 +66,9 @@ class ClickTerminal:
     def say(self, text: str) -> None:
         click.echo(text, err=True)
 
-    def ask(self, prompt: str) -> str:
-        return str(click.prompt(prompt, err=True)).strip()
+    def ask(self, prompt: str, *, allow_empty: bool = False) -> str:
+        answer = click.prompt(prompt, err=True, default="" if allow_empty else None, show_default=False)
+        return str(answer).strip()
 
 
 @dataclass(frozen=True)
@@ -287,6 +289,16 @@ class SigninLoop:
     def _approval(self, found: SigninPage) -> None:
         if not self.options.interactive:
             raise self._nobody_for("approval of the sign-in in the Amazon app")
+        if self.page.locator(TEXTED_CODE_INPUT).count() and self.codes_submitted < MAX_PROMPTED_CODES:
+            if self.codes_submitted:
+                self.terminal.say("Amazon did not accept that code.")
+            code = self.terminal.ask(
+                "Code Amazon texted you (or press Enter to approve the notification in the Amazon app)",
+                allow_empty=True,
+            )
+            if code:
+                self._texted_code(code)
+                return
         form = LexborHTMLParser(self._content()).css_first(POLLING_FORM)
         if form is None:
             self._site_changed(self._content(), "the approval page has no polling form")
@@ -322,6 +334,16 @@ class SigninLoop:
                 return
             if status in EXPIRED:
                 raise self._person_needed("the approval request expired")
+
+    def _texted_code(self, code: str) -> None:
+        # The page's script copies the visible box into the hidden otpCode; without it, we do.
+        self.page.locator(TEXTED_CODE_INPUT).first.fill(code)
+        self.page.locator("form#verification-code-form input[name=otpCode]").evaluate(
+            "(input, code) => { input.value = code; }", code
+        )
+        self.codes_submitted += 1
+        button = self.page.locator("form#verification-code-form input[type=submit]").first
+        self._submit(lambda: button.click(), "the texted code")
 
     def _captcha(self, found: SigninPage) -> None:
         if found.robot_check:

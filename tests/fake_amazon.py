@@ -125,6 +125,11 @@ class FakeAmazon:
                 self._after_captcha(route)
             else:
                 self._serve(route, "captcha.html")
+        elif key == ("POST", "/ap/cvf/approval/verifyOtp"):
+            if self.mfa == "approval" and form.get("otpCode") in self.codes:
+                self._complete(route)
+            else:
+                self._serve(route, "approve-or-code.html")
         elif key == ("GET", "/ap/cvf/approval/poll"):
             self._poll(route)
         elif key == ("GET", "/errors/validateCaptcha"):

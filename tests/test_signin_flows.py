@@ -177,7 +177,7 @@ def test_code_in_a_non_interactive_run_needs_a_person(run_cli, fake: FakeAmazon)
 
 def test_approval_granted_after_some_polls(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
     fake.mfa, fake.approve_after_polls = "approval", 3
-    result = login(run_cli, input=f"{PASSWORD}\n")
+    result = login(run_cli, input=f"{PASSWORD}\n\n")  # Enter: no texted code, approve in the app
     assert result.exit_code == 0, result.stderr
     assert fake.polls == 3
     countdown = re.findall(r"Approve the sign-in .*: (\d+) s left", result.stderr)
@@ -188,7 +188,7 @@ def test_approval_granted_after_some_polls(run_cli, fake: FakeAmazon) -> None:  
 def test_approval_noticed_when_the_page_moves_on_by_itself(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
     fake.mfa, fake.approve_after_polls, fake.approval_script_redirects = "approval", None, True
     result = run_cli("--verbose", "login", "--account", "pat", "--email", EMAIL, "--interactive",
-                     "--poll-interval", "1", input=f"{PASSWORD}\n")
+                     "--poll-interval", "1", input=f"{PASSWORD}\n\n")
     OUTPUTS.extend([result.stdout, result.stderr])
     assert result.exit_code == 0, result.stderr
     assert fake.polls == 0  # the page navigated before the first poll was due
@@ -198,7 +198,7 @@ def test_approval_noticed_when_the_page_moves_on_by_itself(run_cli, fake: FakeAm
 def test_approval_timing_out(run_cli, fake: FakeAmazon, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
     fake.mfa, fake.approve_after_polls = "approval", None
     result = run_cli("login", "--account", "pat", "--email", EMAIL, "--interactive", "--approval-timeout", "1",
-                     "--poll-interval", "0.25", input=f"{PASSWORD}\n")
+                     "--poll-interval", "0.25", input=f"{PASSWORD}\n\n")
     OUTPUTS.extend([result.stdout, result.stderr])
     assert result.exit_code == 11
     assert "was not approved within 1 s" in result.stderr and COMMAND in result.stderr
@@ -207,6 +207,16 @@ def test_approval_timing_out(run_cli, fake: FakeAmazon, memory_keyring: MemoryKe
     # Not refused, only unfinished: the password is kept so the hint's command works.
     assert memory_keyring.secrets[(SERVICE, "pat:password")] == PASSWORD
     assert not _session().exists()
+
+
+def test_texted_code_on_the_approval_page_wrong_then_right(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
+    fake.mfa, fake.approve_after_polls = "approval", None
+    result = login(run_cli, input=f"{PASSWORD}\n000000\n424242\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("Code Amazon texted you") == 2
+    assert "Amazon did not accept that code." in result.stderr
+    assert fake.documents.count("POST /ap/cvf/approval/verifyOtp") == 2
+    assert fake.polls == 0
 
 
 def test_approval_in_a_non_interactive_run_needs_a_person(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
