@@ -193,16 +193,12 @@ def _refresher(app: App, replay_root: Path | None, browser_path: str | None) -> 
             folder = replay_root / name if (replay_root / name / "manifest.toml").exists() else replay_root
             request = RefreshRequest(account=name, site=site, replay_dir=folder, browser_path=browser_path)
             return run_refresh(request, _Collect()).snapshot  # type: ignore[arg-type]
-        from scraper.signin import SigninOptions, ensure_signed_in
+        from scraper.cli_signin import signin_hook
+        from scraper.signin import SigninOptions
 
-        def sign_in(context: Any) -> None:
-            # interactive=False: a code, approval or captcha raises PersonNeeded with the command to run.
-            ensure_signed_in(
-                context, name, account.email, site,
-                sessions_dir=app.paths.sessions_dir, captures_dir=app.paths.captures_dir,
-                options=SigninOptions(interactive=False), terminal=_NobodyThere(),
-            )
-
+        # The same hook as `refresh --all`, but interactive=False: a code, approval or
+        # captcha raises PersonNeeded with the command to run, and questions reach nobody.
+        sign_in = signin_hook(app.paths, name, account.email, site, SigninOptions(interactive=False), terminal=_NobodyThere())
         request = RefreshRequest(account=name, site=site, browser_path=browser_path)
         return run_refresh(request, _Collect(), sign_in=sign_in).snapshot  # type: ignore[arg-type]
 

@@ -25,7 +25,7 @@ from scraper.credentials import Secrets
 from scraper.errors import BadCredentials, ConfigInvalid, CreditsError, KeyringUnavailable
 from scraper.refresh import RefreshRequest
 from scraper.sessions import delete_session, session_file
-from scraper.signin import ClickTerminal, SigninOptions, ensure_signed_in
+from scraper.signin import ClickTerminal, SigninOptions, Terminal, ensure_signed_in
 from scraper.sitedata import SiteData, load_marketplace
 
 
@@ -204,14 +204,15 @@ COMMANDS = [login, logout, accounts]
 
 
 def signin_hook(
-    paths: Any, name: str, email: str, site: SiteData, options: SigninOptions
+    paths: Any, name: str, email: str, site: SiteData, options: SigninOptions, terminal: Terminal | None = None
 ) -> Callable[[BrowserContext], None]:
-    """What `run_refresh` calls with its fresh context: reuse the session, or sign in."""
+    """What `run_refresh` calls with its fresh context: reuse the session, or sign in.
+    `terminal`: where messages and questions go (nightly passes one with nobody there)."""
 
     def sign_in(context: BrowserContext) -> None:
         ensure_signed_in(
             context, name, email, site, sessions_dir=paths.sessions_dir, captures_dir=paths.captures_dir,
-            options=options, terminal=ClickTerminal(),
+            options=options, terminal=terminal or ClickTerminal(),
         )
 
     return sign_in

@@ -311,7 +311,7 @@ def test_log_file_rotates(tmp_path: Path) -> None:
 def test_live_nightly_signs_in_without_a_terminal(run_cli: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without --replay each account signs in through the sign-in module, non-interactively;
     a sign-in that needs a person is that account's outcome, and the others go on."""
-    from scraper import refresh, signin
+    from scraper import cli_signin, refresh, signin
 
     seen: list[tuple[str, str, bool]] = []
 
@@ -327,7 +327,7 @@ def test_live_nightly_signs_in_without_a_terminal(run_cli: Callable, monkeypatch
         sign_in(object())
         return refresh.RefreshResult(snapshot=_snap(request.account), snapshot_id=0, visits=[])
 
-    monkeypatch.setattr(signin, "ensure_signed_in", fake_ensure)
+    monkeypatch.setattr(cli_signin, "ensure_signed_in", fake_ensure)
     monkeypatch.setattr(refresh, "run_refresh", fake_run_refresh)
     _configure({"home": "amazon.com", "work": "amazon.com"})
     result = run_cli("nightly", "--json")
