@@ -212,8 +212,8 @@ class FakeAmazon:
             elif self.accounts.get(email) != form["password"]:
                 self._serve(route, "password-incorrect.html")
             elif self.unknown_page:
-                route.fulfill(status=200, body="<html><body><h1>Something new</h1><input id='x' value='tok'></body></html>",
-                              content_type="text/html")
+                body = f"<html><body><h1>Something new</h1><p>for {email}</p><input id='x' value='tok'></body></html>"
+                route.fulfill(status=200, body=body, content_type="text/html")
             elif self.captcha == "widget":
                 self._serve(route, "captcha.html")
             else:

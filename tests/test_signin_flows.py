@@ -290,6 +290,7 @@ def test_unrecognised_page_is_site_changed_with_redacted_capture(run_cli, fake: 
     assert str(html[0]) in result.stderr and str(png[0]) in result.stderr
     saved = html[0].read_text()
     assert "Something new" in saved and 'value="tok"' not in saved
+    assert EMAIL not in saved and "for [redacted]" in saved
 
 
 def test_5xx_on_page_load_is_retried_then_works(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
