@@ -229,9 +229,12 @@ class SigninLoop:
             link = self.page.locator(SWITCH_ACCOUNT).first
             self._submit(lambda: link.click(), "the switch to another account")
             return
-        if self.page.locator(CAPTCHA_WITH_PASSWORD).count():
-            self._needs_person("the password with a captcha", PageKind.SIGNIN_PASSWORD)
-            return
+        self._send_password()
+
+    def _send_password(self) -> None:
+        """Fill and send the password: the one submission this run makes."""
+        if self.password_submitted:  # callers check; this makes "once per run" hold regardless
+            raise self._nobody_for("the password a second time")
         field_ = self.page.locator(PASSWORD_INPUT).first
         field_.fill(self.account.secrets.password)
         remember = self.page.locator(REMEMBER_ME)
@@ -354,6 +357,11 @@ class SigninLoop:
                 "Amazon showed its robot check (\"enter the characters you see\") instead of signing in.",
                 f"Wait a few hours, then sign in once in a visible window: `{login_command(self.account.name)}`.",
             )
+        with_password = self.page.locator(CAPTCHA_WITH_PASSWORD).count() > 0
+        if with_password and self.password_submitted:
+            # The password again with a captcha: never a second password submission from here.
+            self._needs_person("the password again with a captcha", PageKind.CAPTCHA)
+            return
         if not self.options.interactive:
             raise self._nobody_for("a captcha")
         if self.options.headed:
@@ -364,8 +372,12 @@ class SigninLoop:
         picture = self._screenshot("captcha")
         self.terminal.say(f"Amazon asks for the characters in a picture, saved as {picture}")
         answer = self.terminal.ask("Characters in the picture")
-        self.page.locator(CAPTCHA_INPUT).first.fill(answer)
         self.captchas_submitted += 1
+        if with_password:  # the classic password step with an image: both in one form
+            self.page.locator(CAPTCHA_WITH_PASSWORD).first.fill(answer)
+            self._send_password()
+            return
+        self.page.locator(CAPTCHA_INPUT).first.fill(answer)
         button = self.page.locator(CAPTCHA_SUBMIT).first
         self._submit(lambda: button.click(), "the captcha")
 

@@ -61,7 +61,7 @@ class FakeAmazon:
     device_choice: bool = False
     approve_after_polls: int | None = 2  # None: never approved
     approval_script_redirects: bool = False  # the approval page's own script moves on, as in a real browser
-    captcha: Literal["none", "widget"] = "none"
+    captcha: Literal["none", "widget", "password"] = "none"  # password: the password step carries an image
     captcha_answer: str = "KX4PQ"
     bot_challenge: bool = False
     robot_check: bool = False
@@ -209,6 +209,8 @@ class FakeAmazon:
             self._email = email
             if self.fail_password_post:
                 route.fulfill(status=503, body="Service Unavailable", content_type="text/plain")
+            elif self.captcha == "password" and form.get("guess") != self.captcha_answer:
+                self._serve(route, "password-captcha.html")
             elif self.accounts.get(email) != form["password"]:
                 self._serve(route, "password-incorrect.html")
             elif self.unknown_page:
@@ -222,7 +224,7 @@ class FakeAmazon:
             email = form.get("email", "")
             if email in self.accounts:
                 self._email = email
-                self._serve(route, "password-step.html")
+                self._serve(route, "password-captcha.html" if self.captcha == "password" else "password-step.html")
             else:
                 self._serve(route, "unknown-account.html")
 

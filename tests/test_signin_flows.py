@@ -240,6 +240,22 @@ def test_captcha_interactive_is_answered_on_the_terminal(run_cli, fake: FakeAmaz
     assert "POST /ap/verify" in fake.documents
 
 
+def test_password_step_with_a_captcha_sends_both_once(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
+    fake.captcha = "password"
+    result = login(run_cli, input=f"{PASSWORD}\n{fake.captcha_answer}\n")
+    assert result.exit_code == 0, result.stderr
+    assert fake.submitted_passwords == [PASSWORD]
+    assert len([p for p in _captures() if p.suffix == ".png"]) == 1
+
+
+def test_password_captcha_after_a_wrong_guess_needs_a_person(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
+    fake.captcha = "password"
+    result = login(run_cli, input=f"{PASSWORD}\nWRONG\n")
+    assert result.exit_code == 11
+    assert "the password again with a captcha" in result.stderr and COMMAND in result.stderr
+    assert fake.password_submissions == 1  # never a second time
+
+
 def test_captcha_non_interactive_needs_a_person(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
     fake.captcha = "widget"
     result = login(run_cli, input=f"{PASSWORD}\n", interactive=False)

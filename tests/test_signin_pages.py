@@ -37,6 +37,7 @@ EXPECTED = {
     "remembered-account.html": ("signin_password", None),
     "device-choice.html": ("mfa_device_choice", None),
     "validate-captcha.html": ("captcha", None),
+    "password-captcha.html": ("captcha", None),
     "new-customer.html": ("new_customer", "unknown_account"),
     "signed-in.html": ("signed_in", None),
 }
