@@ -80,6 +80,7 @@ class SigninOptions:
     poll_interval: float = 5.0
     step_limit: int = 25
     navigation_timeout: float = 45.0
+    element_timeout: float = 10.0  # seconds for a field or button of a recognised step to be usable
     load_attempts: int = 3  # opening the first page: timeouts and 5xx are retried this often
     backoff: float = 2.0  # seconds, doubled after each failed attempt
 
@@ -180,7 +181,11 @@ class SigninLoop:
             log.info("signin_step", kind=found.kind.value, error=found.error)
             if found.kind is PageKind.SIGNED_IN:
                 return
-            self._act(found)
+            try:
+                self._act(found)
+            except PlaywrightError as exc:  # a recognised step whose field or button is not usable
+                reason = exc.message.splitlines()[0]
+                self._site_changed(self._content(), f"the {found.kind.value} step, which could not be filled in ({reason})")
         self._site_changed(self._content(), f"sign-in did not finish within {self.options.step_limit} steps")
 
     def _act(self, found: SigninPage) -> None:
@@ -496,6 +501,7 @@ def sign_in(
 ) -> bool:
     """Make `context` signed in. True when a sign-in happened, False when it already was."""
     page = context.new_page()
+    page.set_default_timeout(options.element_timeout * 1000)
     try:
         open_page(page, site.marketplace.base_url + site.signin.check_url, options)
         found = classify_signin(page.content(), site.signin)

@@ -67,6 +67,7 @@ class FakeAmazon:
     robot_check: bool = False
     remembered: str | None = None  # the browser remembers this account: password step first
     unknown_page: bool = False  # after the password, a page nothing recognises
+    disabled_email_field: bool = False  # an email step whose field cannot be typed in
     fail_home: int = 0  # answer the first N loads of the account page with HTTP 503
     fail_password_post: bool = False  # answer the password submission with HTTP 503
     pages: dict[str, Path] = field(default_factory=site_pages)  # the account's pages, behind sign-in
@@ -173,6 +174,10 @@ class FakeAmazon:
             self._serve(route, "remembered-account.html", self.remembered)
             return
         self.remembered = None
+        if self.disabled_email_field:
+            html = _page("email-step-classic.html").replace('id="ap_email"', 'id="ap_email" disabled', 1)
+            route.fulfill(status=200, body=html, content_type="text/html; charset=utf-8")
+            return
         self._serve(route, "email-step-claim.html" if self.flow == "claim" else "email-step-classic.html")
 
     # ---------------------------------------------------------------- states

@@ -409,3 +409,23 @@ def test_headed_sign_in_waits_for_the_person(browser: Browser, fake: FakeAmazon,
     finally:
         context.close()
     assert all(line.startswith("Finish the captcha in the browser window:") for line in person.said)
+
+
+def test_a_step_that_cannot_be_filled_in_is_site_changed(browser: Browser, fake: FakeAmazon, tmp_path: Path) -> None:
+    from scraper.credentials import Secrets
+    from scraper.errors import SiteChanged
+    from scraper.signin import Account, SigninOptions, sign_in
+    from scraper.sitedata import load_marketplace
+
+    fake.disabled_email_field = True
+    site = load_marketplace("amazon.com")
+    context = browser_module.new_context(browser, site)
+    options = SigninOptions(interactive=False, element_timeout=0.5)
+    try:
+        with pytest.raises(SiteChanged, match="the signin_email step, which could not be filled in") as caught:
+            sign_in(context, site, Account("pat", EMAIL, Secrets(PASSWORD)), options, _Person(context, None), tmp_path)
+    finally:
+        context.close()
+    saved = sorted(tmp_path.glob("signin-unrecognised-*"))
+    assert [p.suffix for p in saved] == [".html", ".png"] and str(saved[0]) in caught.value.message
+    assert fake.password_submissions == 0
