@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 import keyring
@@ -192,3 +193,13 @@ def test_login_rejects_a_bad_totp_secret(run_cli, memory_keyring: MemoryKeyring)
     assert result.exit_code == 2
     assert "not an authenticator secret" in result.stderr
     assert memory_keyring.secrets == {}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only X11/Wayland need a DISPLAY")
+def test_login_headed_without_a_display_says_so(run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = run_cli("login", "--account", "pat", "--email", "pat@example.com", "--headed", input=f"{SENTINEL}\n")
+    assert result.exit_code == 2
+    assert "--headed could not open a browser window here" in result.stderr and "xvfb-run" in result.stderr
+    assert SENTINEL not in result.stdout + result.stderr
