@@ -8,9 +8,11 @@ README.md. Standard output carries only results (tables, or JSON with
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
@@ -18,21 +20,26 @@ import structlog
 from rich.console import Console
 
 from scraper import __version__
-from scraper.cli_history import COMMANDS as HISTORY_COMMANDS
-from scraper.cli_tools import COMMANDS as TOOLS_COMMANDS
-from scraper.cli_signin import COMMANDS as SIGNIN_COMMANDS
-from scraper.cli_signin import refresh_accounts
 from scraper.display import balances_table, print_problems, print_snapshot
 from scraper.errors import ConfigInvalid, CreditsError, ExitCode
-from scraper.extract import extract
-from scraper.exports import write_latest
 from scraper.logs import configure_logging
 from scraper.models import INFORMATIONAL_CODES, ProblemCode, Snapshot
 from scraper.paths import Paths, resolve_paths
-from scraper.refresh import RefreshRequest, RefreshResult, SignIn, run_refresh
-from scraper.replay import bundled_recordings, load_manifest
-from scraper.sitedata import available_marketplaces, load_marketplace
 from scraper.store import Store
+
+# Playwright, Babel, selectolax, apprise and the sign-in, refresh and history modules are
+# imported by the commands that use them, not here: `show` starts in a fresh process on
+# every call and must take well under 0.3 s (tests/bench.py measures it).
+if TYPE_CHECKING:
+    from scraper.refresh import RefreshRequest, RefreshResult, SignIn
+
+# Commands defined in other modules, imported when invoked (or listed by --help).
+# tests/test_cli_lazy.py keeps this equal to each module's COMMANDS.
+LAZY_COMMANDS = {
+    **dict.fromkeys(["nightly", "history", "export", "report", "alerts", "schedule"], "scraper.cli_history"),
+    **dict.fromkeys(["doctor", "record"], "scraper.cli_tools"),
+    **dict.fromkeys(["login", "logout", "accounts"], "scraper.cli_signin"),
+}
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +69,17 @@ class App:
 
 
 class CreditsGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in LAZY_COMMANDS:
+            module = importlib.import_module(LAZY_COMMANDS[name])
+            command = next(c for c in module.COMMANDS if c.name == name)
+            self.add_command(command)
+        return command
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
@@ -125,6 +143,9 @@ def report_refresh(result: RefreshResult, as_json: bool) -> None:
 
 
 def _refresh(app: App, request: RefreshRequest, as_json: bool, sign_in: SignIn | None = None) -> None:
+    from scraper.exports import write_latest
+    from scraper.refresh import run_refresh
+
     console = err()
     steps: list[str] = []
 
@@ -166,7 +187,13 @@ def refresh(
     interactive: bool | None,
 ) -> None:
     """Sign in, read every balance, and store a snapshot."""
+    from scraper.refresh import RefreshRequest
+    from scraper.replay import load_manifest
+    from scraper.sitedata import load_marketplace
+
     if replay_dir is None:  # live: configured accounts, signed in as needed (scraper/cli_signin.py)
+        from scraper.cli_signin import refresh_accounts
+
         refresh_accounts(
             app, account, all_accounts, lambda request, sign_in: _refresh(app, request, as_json, sign_in),
             headed=headed, interactive=interactive, browser_path=browser_path,
@@ -190,6 +217,10 @@ def refresh(
 @pass_app
 def demo(app: App, headed: bool, browser_path: str | None, as_json: bool) -> None:
     """Refresh from the bundled amazon.com recordings, as the account `demo`."""
+    from scraper.refresh import RefreshRequest
+    from scraper.replay import bundled_recordings
+    from scraper.sitedata import load_marketplace
+
     request = RefreshRequest(
         account=DEMO_ACCOUNT,
         site=load_marketplace(DEMO_MARKETPLACE),
@@ -218,6 +249,8 @@ def show(app: App, account: str | None, as_json: bool) -> None:
 
 
 def _marketplace_for(url: str | None, marketplace: str | None) -> str:
+    from scraper.sitedata import available_marketplaces
+
     if marketplace:
         return marketplace
     if url:
@@ -235,6 +268,9 @@ def _marketplace_for(url: str | None, marketplace: str | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print what the scraper sees as JSON.")
 def inspect(file: Path, url: str | None, marketplace: str | None, as_json: bool) -> None:
     """Show what the scraper sees in a saved page. Starts no browser."""
+    from scraper.extract import extract
+    from scraper.sitedata import load_marketplace
+
     site = load_marketplace(_marketplace_for(url, marketplace))
     try:
         html = file.read_text(encoding="utf-8", errors="replace")
@@ -252,14 +288,6 @@ def inspect(file: Path, url: str | None, marketplace: str | None, as_json: bool)
     for name, selector in extraction.matched.items():
         console.print(f"  {name}: {selector or '[red]no candidate matched[/]'}", highlight=False)
     print_problems(console, extraction.problems)
-
-
-for _command in HISTORY_COMMANDS:  # nightly, history, export, report, alerts, schedule
-    main.add_command(_command)
-for _command in TOOLS_COMMANDS:  # doctor, record
-    main.add_command(_command)
-for _command in SIGNIN_COMMANDS:  # login, logout, accounts
-    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
