@@ -275,6 +275,9 @@ class SigninLoop:
             self.terminal.say("Amazon did not accept that code.")
             if self.codes_submitted >= MAX_PROMPTED_CODES:
                 raise BadCredentials(f"Amazon did not accept {self.codes_submitted} codes in a row.", "Sign in again later.")
+        if not self.account.secrets.totp_secret and self.options.interactive and self.options.headed:
+            self._wait_for_person("the verification code", PageKind.MFA_OTP)  # typed in the window
+            return
         code = self._code()
         field_ = self.page.locator(OTP_INPUT).first
         field_.fill(code)
@@ -297,7 +300,9 @@ class SigninLoop:
     def _approval(self, found: SigninPage) -> None:
         if not self.options.interactive:
             raise self._nobody_for("approval of the sign-in in the Amazon app")
-        if self.page.locator(TEXTED_CODE_INPUT).count() and self.codes_submitted < MAX_PROMPTED_CODES:
+        texted = self.page.locator(TEXTED_CODE_INPUT).count() > 0
+        # Headed: a texted code is typed in the window; polling notices the page moving on.
+        if texted and not self.options.headed and self.codes_submitted < MAX_PROMPTED_CODES:
             if self.codes_submitted:
                 self.terminal.say("Amazon did not accept that code.")
             code = self.terminal.ask(

@@ -375,11 +375,17 @@ class _Person:
 
     def say(self, text: str) -> None:
         self.said.append(text)
-        if text.startswith("Finish the captcha") and self.answer is not None and len(self.said) == 2:
-            page = self.context.pages[0]
+        if self.answer is None or len(self.said) != 2:
+            return
+        page = self.context.pages[0]
+        if text.startswith("Finish the captcha"):
             page.fill("input[name=cvf_captcha_input]", self.answer)
             with page.expect_navigation():
                 page.click("input[name=cvf_captcha_captcha_action][value=verifyCaptcha]")
+        elif text.startswith("Finish the verification code"):
+            page.fill("input#auth-mfa-otpcode", self.answer)
+            with page.expect_navigation():
+                page.click("input#auth-signin-button")
 
     def ask(self, prompt: str) -> str:
         raise AssertionError(f"a headed run asked on the terminal: {prompt}")
@@ -409,6 +415,24 @@ def test_headed_sign_in_waits_for_the_person(browser: Browser, fake: FakeAmazon,
     finally:
         context.close()
     assert all(line.startswith("Finish the captcha in the browser window:") for line in person.said)
+
+
+def test_headed_code_is_typed_in_the_window(browser: Browser, fake: FakeAmazon, tmp_path: Path) -> None:
+    from scraper.credentials import Secrets
+    from scraper.signin import Account, SigninOptions, sign_in
+    from scraper.sitedata import load_marketplace
+
+    fake.mfa = "code"
+    site = load_marketplace("amazon.com")
+    context = browser_module.new_context(browser, site)
+    person = _Person(context, "424242")  # ask() fails the test: nothing is asked on the terminal
+    options = SigninOptions(interactive=True, headed=True, poll_interval=0.05)
+    try:
+        assert sign_in(context, site, Account("pat", EMAIL, Secrets(PASSWORD)), options, person, tmp_path) is True
+    finally:
+        context.close()
+    assert person.said[0].startswith("Finish the verification code in the browser window:")
+    assert fake.documents.count("POST /ap/signin") == 3  # email, password, the code typed by the person
 
 
 def test_a_step_that_cannot_be_filled_in_is_site_changed(browser: Browser, fake: FakeAmazon, tmp_path: Path) -> None:
