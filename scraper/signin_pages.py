@@ -18,6 +18,7 @@ from typing import Literal
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.models import PageKind
+from scraper.redact import redact_html
 from scraper.sitedata import SigninSpec
 
 SigninError = Literal["bad_password", "unknown_account", "bad_otp"]
@@ -153,13 +154,8 @@ def approval_status(html: str) -> str | None:
 
 
 def redact(html: str, secrets: list[str]) -> str:
-    """A page safe to keep on disk: every input value emptied (tokens, the email,
-    anything typed) and each given secret string replaced."""
-    doc = LexborHTMLParser(html)
-    for node in doc.css("input[value]"):
-        node.attrs["value"] = ""
-    text = doc.html or ""
-    for secret in secrets:
-        if secret:
-            text = re.sub(re.escape(secret), "[redacted]", text, flags=re.IGNORECASE)
-    return text
+    """A page safe to keep on disk: scraper.redact's whole treatment (scripts, input values,
+    session and token attributes, personal text) with each given secret replaced. Emptying
+    input values alone left a session token in a data-session-token attribute, and the
+    captures' inline scripts (tokens included) whole."""
+    return redact_html(html, known=secrets)
