@@ -60,6 +60,7 @@ class FakeAmazon:
     codes: tuple[str, ...] = ("424242",)  # codes "sent by text" that Amazon accepts
     device_choice: bool = False
     approve_after_polls: int | None = 2  # None: never approved
+    approval_expires_after_polls: int | None = None  # the request expires (TransactionExpired)
     approval_script_redirects: bool = False  # the approval page's own script moves on, as in a real browser
     captcha: Literal["none", "widget", "password"] = "none"  # password: the password step carries an image
     captcha_answer: str = "KX4PQ"
@@ -273,5 +274,7 @@ class FakeAmazon:
                 content_type="text/html",
                 headers={"set-cookie": f"{COOKIE}={token}; Domain=.amazon.com; Path=/; Secure; Max-Age=31536000"},
             )
+        elif self.approval_expires_after_polls is not None and self.polls >= self.approval_expires_after_polls:
+            route.fulfill(status=200, body=poll_answer("TransactionExpired"), content_type="text/html")
         else:
             route.fulfill(status=200, body=poll_answer("TransactionPending"), content_type="text/html")

@@ -152,6 +152,14 @@ def test_totp_from_the_keyring_needs_nobody(run_cli, fake: FakeAmazon, memory_ke
     assert fake.documents.count("POST /ap/signin") == 4  # email, password, device choice, code
 
 
+def test_totp_secret_amazon_does_not_accept_is_bad_credentials(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
+    fake.mfa, fake.totp_secret = "totp", "OTHERSECRETAAAAAAAAAAAAAAAAAAAAB"
+    result = login(run_cli, "--totp-secret", input=f"{PASSWORD}\n{TOTP_SECRET}\n", interactive=False)
+    assert result.exit_code == 10
+    assert "did not accept the code made from the authenticator secret of 'pat'" in result.stderr
+    assert fake.documents.count("POST /ap/signin") == 3  # email, password, one code: not retried
+
+
 def test_prompted_code(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
     fake.mfa = "code"
     result = login(run_cli, input=f"{PASSWORD}\n424242\n")
@@ -207,6 +215,16 @@ def test_approval_timing_out(run_cli, fake: FakeAmazon, memory_keyring: MemoryKe
     # Not refused, only unfinished: the password is kept so the hint's command works.
     assert memory_keyring.secrets[(SERVICE, "pat:password")] == PASSWORD
     assert not _session().exists()
+
+
+def test_approval_request_expiring_needs_a_person(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
+    fake.mfa, fake.approve_after_polls, fake.approval_expires_after_polls = "approval", None, 2
+    result = login(run_cli, input=f"{PASSWORD}\n\n")
+    assert result.exit_code == 11
+    assert "the approval request expired: a person is needed; run `amazon-credits login --account pat --headed`" in (
+        result.stderr
+    )
+    assert fake.polls == 2
 
 
 def test_texted_code_on_the_approval_page_wrong_then_right(run_cli, fake: FakeAmazon) -> None:  # type: ignore[no-untyped-def]
