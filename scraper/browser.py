@@ -97,6 +97,40 @@ def block_unneeded(context: BrowserContext) -> None:
     context.route("**/*", handle)
 
 
+class SharedBrowser:
+    """One Chromium for several accounts: launched on first use, closed on exit.
+
+    Each account still gets its own context (see `new_context`), so cookies and
+    storage never cross accounts; only the launch is shared. Playwright's sync
+    API is bound to the thread that started it, so accounts run one after
+    another in that thread.
+    """
+
+    def __init__(self, *, headed: bool = False, executable: str | None = None) -> None:
+        self.headed = headed
+        self.executable = executable
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def get(self) -> Browser:
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self._browser = open_browser(self._playwright, headed=self.headed, executable=self.executable)
+        return self._browser
+
+    def __enter__(self) -> SharedBrowser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+        self._browser = self._playwright = None
+
+
 # Run on every new context before any other route is installed, so their routes
 # take precedence. The tests add a guard here that fails on any request that
 # would reach the network.

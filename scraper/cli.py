@@ -31,6 +31,7 @@ from scraper.store import Store
 # imported by the commands that use them, not here: `show` starts in a fresh process on
 # every call and must take well under 0.3 s (tests/bench.py measures it).
 if TYPE_CHECKING:
+    from scraper.browser import SharedBrowser
     from scraper.refresh import RefreshRequest, RefreshResult, SignIn
 
 # Commands defined in other modules, imported when invoked (or listed by --help).
@@ -142,7 +143,9 @@ def report_refresh(result: RefreshResult, as_json: bool) -> None:
     click.get_current_context().exit(int(exit_code_for(result.snapshot)))
 
 
-def _refresh(app: App, request: RefreshRequest, as_json: bool, sign_in: SignIn | None = None) -> None:
+def _refresh(
+    app: App, request: RefreshRequest, as_json: bool, sign_in: SignIn | None = None, shared: SharedBrowser | None = None
+) -> None:
     from scraper.exports import write_latest
     from scraper.refresh import run_refresh
 
@@ -154,7 +157,7 @@ def _refresh(app: App, request: RefreshRequest, as_json: bool, sign_in: SignIn |
         console.print(f"[dim]…[/] {step}", highlight=False)
 
     with app.store() as store:
-        result = run_refresh(request, store, on_step=on_step, sign_in=sign_in)
+        result = run_refresh(request, store, on_step=on_step, sign_in=sign_in, shared=shared)
     write_latest(result.snapshot, app.paths.latest_dir)  # latest/<account>.json for dashboards, replaced atomically
     report_refresh(result, as_json)
 
@@ -195,7 +198,8 @@ def refresh(
         from scraper.cli_signin import refresh_accounts
 
         refresh_accounts(
-            app, account, all_accounts, lambda request, sign_in: _refresh(app, request, as_json, sign_in),
+            app, account, all_accounts,
+            lambda request, sign_in, shared: _refresh(app, request, as_json, sign_in, shared),
             headed=headed, interactive=interactive, browser_path=browser_path,
         )
         return

@@ -178,11 +178,11 @@ class _NobodyThere:
     def say(self, text: str) -> None:
         nightly_module.log.info("signin_message", text=text)
 
-    def ask(self, prompt: str) -> str:
+    def ask(self, prompt: str, *, allow_empty: bool = False) -> str:
         raise PersonNeeded(f"sign-in asked {prompt!r} and nobody is at the keyboard.")
 
 
-def _refresher(app: App, replay_root: Path | None, browser_path: str | None) -> nightly_module.RefreshOne:
+def _refresher(app: App, replay_root: Path | None, shared: "SharedBrowser") -> nightly_module.RefreshOne:
     from scraper.refresh import RefreshRequest, run_refresh
     from scraper.sitedata import load_marketplace
 
@@ -191,16 +191,16 @@ def _refresher(app: App, replay_root: Path | None, browser_path: str | None) -> 
         if replay_root is not None:
             # Recorded pages start signed in: no sign-in step.
             folder = replay_root / name if (replay_root / name / "manifest.toml").exists() else replay_root
-            request = RefreshRequest(account=name, site=site, replay_dir=folder, browser_path=browser_path)
-            return run_refresh(request, _Collect()).snapshot  # type: ignore[arg-type]
+            request = RefreshRequest(account=name, site=site, replay_dir=folder)
+            return run_refresh(request, _Collect(), shared=shared).snapshot  # type: ignore[arg-type]
         from scraper.cli_signin import signin_hook
         from scraper.signin import SigninOptions
 
         # The same hook as `refresh --all`, but interactive=False: a code, approval or
         # captcha raises PersonNeeded with the command to run, and questions reach nobody.
         sign_in = signin_hook(app.paths, name, account.email, site, SigninOptions(interactive=False), terminal=_NobodyThere())
-        request = RefreshRequest(account=name, site=site, browser_path=browser_path)
-        return run_refresh(request, _Collect(), sign_in=sign_in).snapshot  # type: ignore[arg-type]
+        request = RefreshRequest(account=name, site=site)
+        return run_refresh(request, _Collect(), sign_in=sign_in, shared=shared).snapshot  # type: ignore[arg-type]
 
     return refresh_one
 
@@ -233,10 +233,13 @@ def nightly(app: App, wait_s: float, attempts: int, backoff_s: float, replay_dir
         console.print(f"{o.account}: {o.outcome} ({o.message})", highlight=False)
 
     with _no_stdin(), nightly_module.nightly_lock(app.paths.data_dir / nightly_module.LOCK_FILE_NAME, wait_s):
-        with Store(app.paths.store_path) as store:
+        from scraper.browser import SharedBrowser  # Playwright loads only for commands that browse
+
+        # One browser launch for the night; each account gets its own context.
+        with Store(app.paths.store_path) as store, SharedBrowser(executable=browser_path) as shared:
             result = nightly_module.run_nightly(
                 config.accounts,
-                _refresher(app, replay_dir, browser_path),
+                _refresher(app, replay_dir, shared),
                 store,
                 latest_dir=app.paths.latest_dir,
                 alert_settings=config.alerts,

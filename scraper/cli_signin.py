@@ -20,7 +20,7 @@ from playwright.sync_api import Error as PlaywrightError
 from pydantic import ValidationError
 
 from scraper import credentials
-from scraper.browser import new_context, open_browser
+from scraper.browser import SharedBrowser, new_context, open_browser
 from scraper.config import Account, Config, load_config, save_config, with_account, without_account
 from scraper.credentials import Secrets
 from scraper.errors import BadCredentials, ConfigInvalid, CreditsError, KeyringUnavailable
@@ -232,7 +232,7 @@ def refresh_accounts(
     app: Any,
     account: str,
     all_accounts: bool,
-    refresh_one: Callable[[RefreshRequest, Callable[[BrowserContext], None]], None],
+    refresh_one: Callable[[RefreshRequest, Callable[[BrowserContext], None], SharedBrowser], None],
     *,
     headed: bool,
     interactive: bool | None,
@@ -251,20 +251,21 @@ def refresh_accounts(
                             "Add one with `amazon-credits login --account NAME --email EMAIL`.")
     options = SigninOptions(interactive=_interactive(interactive), headed=headed)
     codes: list[int] = []
-    for name in names:
-        settings = config.account(name, paths.config_file)
-        site = load_marketplace(settings.marketplace)
-        request = RefreshRequest(account=name, site=site, headed=headed, browser_path=browser_path)
-        try:
-            refresh_one(request, signin_hook(paths, name, settings.email, site, options))
-            codes.append(0)
-        except click.exceptions.Exit as done:  # the report's exit code
-            codes.append(done.exit_code)
-        except CreditsError as exc:
-            if len(names) == 1:
-                raise
-            click.echo(f"error: account {name!r}: {exc.message}", err=True)
-            if exc.hint:
-                click.echo(exc.hint, err=True)
-            codes.append(int(exc.exit_code))
+    with SharedBrowser(headed=headed, executable=browser_path) as shared:  # one launch for all accounts
+        for name in names:
+            settings = config.account(name, paths.config_file)
+            site = load_marketplace(settings.marketplace)
+            request = RefreshRequest(account=name, site=site, headed=headed, browser_path=browser_path)
+            try:
+                refresh_one(request, signin_hook(paths, name, settings.email, site, options), shared)
+                codes.append(0)
+            except click.exceptions.Exit as done:  # the report's exit code
+                codes.append(done.exit_code)
+            except CreditsError as exc:
+                if len(names) == 1:
+                    raise
+                click.echo(f"error: account {name!r}: {exc.message}", err=True)
+                if exc.hint:
+                    click.echo(exc.hint, err=True)
+                codes.append(int(exc.exit_code))
     raise click.exceptions.Exit(next((code for code in codes if code), 0))

@@ -13,9 +13,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import structlog
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import BrowserContext
 
-from scraper.browser import new_context, open_browser
+from scraper.browser import SharedBrowser, new_context
 from scraper.extract import extract, with_older_pages
 from scraper.reconcile import reconcile
 from scraper.models import ActivityEntry, Balance, Problem, ProblemCode, Snapshot
@@ -100,19 +100,17 @@ def run_refresh(
     on_step: Callable[[str], None] = lambda step: None,
     sign_in: SignIn | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-    browser: Browser | None = None,
+    shared: SharedBrowser | None = None,
 ) -> RefreshResult:
-    """One account's refresh. Pass `browser` to share one launched browser between accounts."""
+    """One account's refresh. Pass `shared` to launch one browser for several accounts."""
     replay = Replay(request.replay_dir, faults=dict(request.faults)) if request.replay_dir else None
     settings = request.settings or (REPLAY_SETTINGS if replay else WalkSettings())
     with ExitStack() as stack:
-        if browser is None:
-            on_step("starting the browser")
-            playwright = stack.enter_context(sync_playwright())
-            browser = open_browser(playwright, headed=request.headed, executable=request.browser_path)
-            stack.callback(browser.close)
+        if shared is None:
+            shared = stack.enter_context(SharedBrowser(headed=request.headed, executable=request.browser_path))
+        on_step("starting the browser")
         # A context per account: cookies and storage never cross accounts, even in one browser.
-        context = new_context(browser, request.site, replay=replay)
+        context = new_context(shared.get(), request.site, replay=replay)
         stack.callback(context.close)
         if sign_in is not None:
             on_step("signing in")

@@ -198,8 +198,15 @@ def _unreachable_recordings(tmp_path: Path) -> Path:
 
 
 @pytest.mark.browser
-def test_nightly_runs_several_accounts_from_recordings(run_cli: Callable, tmp_path: Path) -> None:
+def test_nightly_runs_several_accounts_from_recordings(run_cli: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # home is served by the bundled amazon.com recordings; work's folder answers nothing.
+    from scraper import browser as browser_module
+
+    launches: list[object] = []
+    contexts: list[object] = []
+    real_open, real_context = browser_module.open_browser, browser_module.new_context
+    monkeypatch.setattr(browser_module, "open_browser", lambda *a, **k: launches.append(a) or real_open(*a, **k))
+    monkeypatch.setattr("scraper.refresh.new_context", lambda *a, **k: contexts.append(a) or real_context(*a, **k))
     _configure({"home": "amazon.com", "work": "amazon.com"})
     replay_root = tmp_path / "replay"
     _unreachable_recordings(tmp_path)
@@ -213,6 +220,8 @@ def test_nightly_runs_several_accounts_from_recordings(run_cli: Callable, tmp_pa
         ("home", "ok", 0, 1),
         ("work", "unavailable", 14, 2),
     ]
+    # one Chromium for the night, a fresh context for each of the three attempts
+    assert (len(launches), len(contexts)) == (1, 3)
     assert "home: ok (complete: 7 balance(s))" in result.stderr
     assert "nightly: unavailable; log: " in result.stderr
 
@@ -322,7 +331,7 @@ def test_live_nightly_signs_in_without_a_terminal(run_cli: Callable, monkeypatch
             terminal.ask("Enter the code we sent")  # what a prompt would do: it must not wait
         return False
 
-    def fake_run_refresh(request: refresh.RefreshRequest, store: object, on_step: object = None, sign_in: Callable | None = None, clock: object = None) -> refresh.RefreshResult:
+    def fake_run_refresh(request: refresh.RefreshRequest, store: object, on_step: object = None, sign_in: Callable | None = None, clock: object = None, shared: object = None) -> refresh.RefreshResult:
         assert request.replay_dir is None and sign_in is not None
         sign_in(object())
         return refresh.RefreshResult(snapshot=_snap(request.account), snapshot_id=0, visits=[])
