@@ -28,6 +28,7 @@ from scraper.report import render_report
 from scraper.store import Store
 
 if TYPE_CHECKING:
+    from scraper.browser import SharedBrowser
     from scraper.cli import App
 
 
@@ -182,7 +183,7 @@ class _NobodyThere:
         raise PersonNeeded(f"sign-in asked {prompt!r} and nobody is at the keyboard.")
 
 
-def _refresher(app: App, replay_root: Path | None, shared: "SharedBrowser") -> nightly_module.RefreshOne:
+def _refresher(app: App, replay_root: Path | None, shared: SharedBrowser) -> nightly_module.RefreshOne:
     from scraper.refresh import RefreshRequest, run_refresh
     from scraper.sitedata import load_marketplace
 

@@ -32,7 +32,8 @@ from scraper.credentials import Secrets, load_secrets
 from scraper.errors import BadCredentials, Blocked, PersonNeeded, SiteChanged, Unavailable
 from scraper.models import PageKind
 from scraper.sessions import load_session, save_session
-from scraper.signin_pages import SigninPage, approval_status, classify_signin, redact
+from scraper.redact import redact_html
+from scraper.signin_pages import SigninPage, approval_status, classify_signin
 from scraper.sitedata import SiteData
 
 log = structlog.get_logger(__name__)
@@ -483,7 +484,7 @@ class SigninLoop:
         self.captures_dir.mkdir(parents=True, exist_ok=True)
         stem = f"signin-unrecognised-{_stamp()}"
         html_path = self.captures_dir / f"{stem}.html"
-        html_path.write_text(redact(html, self._secrets()), encoding="utf-8")
+        html_path.write_text(redact_html(html, known=self._secrets()), encoding="utf-8")
         picture = self.captures_dir / f"{stem}.png"
         try:
             self.page.screenshot(path=str(picture), full_page=True)

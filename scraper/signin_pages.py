@@ -18,7 +18,6 @@ from typing import Literal
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.models import PageKind
-from scraper.redact import redact_html
 from scraper.sitedata import SigninSpec
 
 SigninError = Literal["bad_password", "unknown_account", "bad_otp"]
@@ -152,10 +151,3 @@ def approval_status(html: str) -> str | None:
     node = LexborHTMLParser(html).css_first("input[name=transactionApprovalStatus]")
     return node.attributes.get("value") if node is not None else None
 
-
-def redact(html: str, secrets: list[str]) -> str:
-    """A page safe to keep on disk: scraper.redact's whole treatment (scripts, input values,
-    session and token attributes, personal text) with each given secret replaced. Emptying
-    input values alone left a session token in a data-session-token attribute, and the
-    captures' inline scripts (tokens included) whole."""
-    return redact_html(html, known=secrets)

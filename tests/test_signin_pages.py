@@ -14,7 +14,8 @@ import pytest
 
 from scraper.extract import extract
 from scraper.models import PageKind
-from scraper.signin_pages import approval_status, classify_signin, redact
+from scraper.redact import redact_html
+from scraper.signin_pages import approval_status, classify_signin
 from scraper.sitedata import SigninSpec, load_marketplace, parse_site_data, read_toml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +126,7 @@ def test_approval_status_reads_the_poll_answer() -> None:
 
 def test_redact_empties_inputs_and_removes_secrets() -> None:
     html = (RECORDINGS / "password-incorrect.html").read_text()
-    out = redact(html, ["nobody@gmail.com"])
+    out = redact_html(html, known=["nobody@gmail.com"])
     assert "nobody@gmail.com" not in out.lower()
     assert "cvpj2FdWosJ3tgDINrj2Bj2BZ2BiVWpvcj3D" not in out  # the appActionToken
     assert classify_signin(out, SITE.signin).kind is PageKind.SIGNIN_PASSWORD  # type: ignore[union-attr]
