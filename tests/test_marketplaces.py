@@ -81,7 +81,7 @@ def _construct_module():  # type: ignore[no-untyped-def]
     import importlib.util
     import sys
 
-    path = RECORDINGS.parent / "tools" / "construct_recordings.py"
+    path = RECORDINGS.parent / "tests" / "construct_recordings.py"
     spec = importlib.util.spec_from_file_location("construct_recordings", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -91,7 +91,7 @@ def _construct_module():  # type: ignore[no-untyped-def]
 
 
 def test_constructed_recordings_and_selectors_are_what_the_script_writes() -> None:
-    # Edit tools/construct_recordings.py and run it; never the generated files by hand.
+    # Edit tests/construct_recordings.py and run it; never the generated files by hand.
     construct = _construct_module()
     for market in construct.MARKETS:
         folder = RECORDINGS / market.id
