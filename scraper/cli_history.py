@@ -23,6 +23,7 @@ from scraper import alerts as alerts_module
 from scraper import exports, nightly as nightly_module, schedule as schedule_module
 from scraper.errors import ConfigInvalid, ExitCode, PersonNeeded
 from scraper.history import format_change, history_rows
+from scraper.logs import configure_file_logging
 from scraper.models import Snapshot
 from scraper.report import render_report
 from scraper.store import Store
@@ -224,7 +225,7 @@ def nightly(app: App, wait_s: float, attempts: int, backoff_s: float, replay_dir
     Never prompts. Logs JSON lines to nightly.log in the log folder. The exit
     code is the worst outcome among the accounts.
     """
-    log_path = nightly_module.configure_file_logging(app.paths.log_dir)
+    log_path = configure_file_logging(app.paths.log_dir)
     config = _config(app)
     if not config.accounts:
         raise ConfigInvalid(f"no accounts are configured in {app.paths.config_file}.", nightly_module.NO_ACCOUNTS_HINT)

@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import logging
-import logging.handlers
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -32,7 +30,6 @@ from scraper.models import INFORMATIONAL_CODES, ProblemCode, Snapshot
 
 log = structlog.get_logger("amazon_credits.nightly")
 
-LOG_FILE_NAME = "nightly.log"
 LOCK_FILE_NAME = "nightly.lock"
 DEFAULT_LOCK_WAIT_S = 600.0
 DEFAULT_ATTEMPTS = 3
@@ -251,34 +248,6 @@ def nightly_lock(lock_path: Path, wait_s: float) -> Iterator[None]:
         yield
     finally:
         lock.release()
-
-
-def configure_file_logging(log_dir: Path, *, max_bytes: int = 1_000_000, backups: int = 5) -> Path:
-    """structlog -> JSON lines in log_dir/nightly.log, rotated at max_bytes, `backups` old files kept."""
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / LOG_FILE_NAME
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    logger = logging.getLogger("amazon_credits.file")
-    for old in list(logger.handlers):
-        logger.removeHandler(old)
-        old.close()
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        logger_factory=lambda *args: logger,
-        cache_logger_on_first_use=False,
-    )
-    return path
 
 
 NO_ACCOUNTS_HINT = (

@@ -18,6 +18,7 @@ import structlog
 from apprise.decorators import notify
 
 from scraper import nightly
+from scraper.logs import configure_file_logging
 from scraper.alerts import AlertSettings
 from scraper.config import Account, Config, save_config
 from scraper.errors import BadCredentials, Blocked, ExitCode, PersonNeeded, Unavailable
@@ -308,7 +309,7 @@ def test_nightly_with_standard_input_closed(tmp_path: Path) -> None:
 
 
 def test_log_file_rotates(tmp_path: Path) -> None:
-    path = nightly.configure_file_logging(tmp_path / "logs", max_bytes=2000, backups=2)
+    path = configure_file_logging(tmp_path / "logs", max_bytes=2000, backups=2)
     for i in range(100):
         nightly.log.info("account_done", account=f"a{i}", outcome="ok")
     names = sorted(p.name for p in (tmp_path / "logs").iterdir())
