@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Playwright, Route
+from playwright.sync_api import Error as PlaywrightError
 
-from scraper.errors import ConfigInvalid
+from scraper.errors import ConfigInvalid, NoDisplay
 from scraper.guard import install_guard
 from scraper.replay import UNNEEDED_RESOURCES, Replay
 from scraper.sitedata import SiteData
@@ -82,7 +83,16 @@ def open_browser(
     args = list(LAUNCH_ARGS)
     if sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root
-    return playwright.chromium.launch(headless=not headed, executable_path=path, args=args)
+    try:
+        return playwright.chromium.launch(headless=not headed, executable_path=path, args=args)
+    except PlaywrightError as exc:
+        if not headed:
+            raise
+        # The usual cause: no display (a server, an ssh session without -X).
+        raise NoDisplay(
+            f"--headed could not open a browser window here: {exc.message.splitlines()[0]}.",
+            "Run it on a desktop, over `ssh -X`, or under `xvfb-run`.",
+        ) from None
 
 
 def block_unneeded(context: BrowserContext) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 import click
 import pyotp
 from playwright.sync_api import BrowserContext, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
 from pydantic import ValidationError
 
 from scraper import credentials
@@ -34,16 +33,7 @@ from scraper.sitedata import SiteData, load_marketplace
 def browser_context(site: SiteData, *, headed: bool, browser_path: str | None) -> Iterator[BrowserContext]:
     """A fresh browser and context, closed afterwards, whatever happens."""
     with sync_playwright() as playwright:
-        try:
-            browser = open_browser(playwright, headed=headed, executable=browser_path)
-        except PlaywrightError as exc:
-            if not headed:
-                raise
-            # The usual cause: no display (a server, an ssh session without -X).
-            raise click.UsageError(
-                "--headed could not open a browser window here: "
-                f"{exc.message.splitlines()[0]}. Run it on a desktop, over `ssh -X`, or under `xvfb-run`."
-            ) from None
+        browser = open_browser(playwright, headed=headed, executable=browser_path)
         try:
             yield new_context(browser, site)
         finally:

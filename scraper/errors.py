@@ -90,5 +90,11 @@ class StoreInvalid(CreditsError):
     exit_code = ExitCode.STORE_INVALID
 
 
+class NoDisplay(CreditsError):
+    """--headed asked for a window where none can open (a server, ssh without -X)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class Busy(CreditsError):
     exit_code = ExitCode.BUSY

@@ -203,3 +203,12 @@ def test_login_headed_without_a_display_says_so(run_cli, monkeypatch: pytest.Mon
     assert result.exit_code == 2
     assert "--headed could not open a browser window here" in result.stderr and "xvfb-run" in result.stderr
     assert SENTINEL not in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only X11/Wayland need a DISPLAY")
+def test_refresh_headed_without_a_display_says_so(run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = run_cli("demo", "--headed")
+    assert result.exit_code == 2
+    assert "--headed could not open a browser window here" in result.stderr and "xvfb-run" in result.stderr
