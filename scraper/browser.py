@@ -86,11 +86,15 @@ def open_browser(
     try:
         return playwright.chromium.launch(headless=not headed, executable_path=path, args=args)
     except PlaywrightError as exc:
+        reason = exc.message.splitlines()[0]
         if not headed:
-            raise
+            raise ConfigInvalid(
+                f"the browser {path or playwright.chromium.executable_path} did not start: {reason}.",
+                f"Check it with `python -m scraper.browser`, or name another with --browser or {ENV_VAR}.",
+            ) from None
         # The usual cause: no display (a server, an ssh session without -X).
         raise NoDisplay(
-            f"--headed could not open a browser window here: {exc.message.splitlines()[0]}.",
+            f"--headed could not open a browser window here: {reason}.",
             "Run it on a desktop, over `ssh -X`, or under `xvfb-run`.",
         ) from None
 

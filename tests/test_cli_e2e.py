@@ -121,3 +121,10 @@ def test_corrupt_store_gives_a_clear_error_and_is_left_alone(run_cli, isolated_h
     assert result.exit_code == 17
     assert "not a readable snapshot store" in result.stderr and "left as it is" in result.stderr
     assert store.read_bytes() == b"garbage" * 50
+
+
+def test_a_browser_that_does_not_start_is_a_clear_error(run_cli) -> None:
+    result = run_cli("demo", "--browser", "/bin/false")
+    assert result.exit_code == 16, result.stderr
+    assert "the browser /bin/false did not start" in result.stderr
+    assert "--browser or AMAZON_CREDITS_BROWSER" in result.stderr
