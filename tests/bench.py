@@ -192,9 +192,7 @@ class PeakMemory:
 
 def accounts_run(count: int) -> None:
     """Child mode: `bench.py --accounts N` refreshes N accounts, prints 'wall_s peak_kb'."""
-    from playwright.sync_api import sync_playwright
-
-    from scraper.browser import open_browser
+    from scraper.browser import SharedBrowser
     from scraper.refresh import RefreshRequest, run_refresh
     from scraper.sitedata import load_marketplace
     from scraper.store import Store
@@ -202,13 +200,11 @@ def accounts_run(count: int) -> None:
     site = load_marketplace("amazon.com")
     with tempfile.TemporaryDirectory() as tmp, PeakMemory() as memory, Store(Path(tmp) / "s.sqlite3") as store:
         start = time.perf_counter()
-        with sync_playwright() as pw:
-            browser = open_browser(pw)
+        with SharedBrowser() as shared:  # what `refresh --all` and `nightly` use
             for n in range(count):
                 request = RefreshRequest(account=f"account-{n}", site=site, replay_dir=DEMO)
-                result = run_refresh(request, store, browser=browser)
+                result = run_refresh(request, store, shared=shared)
                 assert result.snapshot.status == "complete", result.snapshot.problems
-            browser.close()
         elapsed = time.perf_counter() - start
     print(f"{elapsed} {memory.peak_kb}")
 
@@ -225,7 +221,7 @@ def accounts_10_vs_1() -> str:
     (one_s, one_mb), (ten_s, ten_mb) = figures[1], figures[10]
     return (
         f"{ten_s / one_s:.2f} (wall {ten_s:.2f} s vs {one_s:.2f} s; peak memory {ten_mb:.0f} MB vs {one_mb:.0f} MB; "
-        "one browser, a context per account, accounts one after another: there is no concurrent runner; target <= 3)"
+        "one SharedBrowser, a context per account, accounts one after another as refresh --all runs them; target <= 3)"
     )
 
 
