@@ -3,7 +3,7 @@ scraper never reads a wrong number or a wrong currency.
 
 For each recorded page with an expected file, and each element that a selector
 in its marketplace's selectors file targets: remove it, rename it (its id and
-classes), garble its amount (a letter for a digit, a doubled decimal symbol,
+classes), put another tag in its place (td -> th, div -> section, ...), garble its amount (a letter for a digit, a doubled decimal symbol,
 digits grouped wrongly, decimal and group symbols swapped, the text twice,
 nothing) and swap its currency symbol for one the marketplace does not use.
 
@@ -107,6 +107,23 @@ def _rename(node: LexborNode) -> None:
         attrs["class"] = " ".join(f"{c}-renamed" for c in (attrs["class"] or "").split())
 
 
+# Another element in its place, same attributes and content: breaks tag-qualified selectors.
+_RETAG = {"td": "th", "th": "td", "span": "b", "div": "section", "table": "div", "h2": "h3", "a": "span",
+          "form": "div", "li": "div", "ul": "div", "b": "span", "p": "div"}
+
+
+def _retag(node: LexborNode) -> None:
+    new = _RETAG.get(node.tag or "")
+    if new is None:
+        return
+    attrs = "".join(f' {k}="{html_escape.escape(v or "", quote=True)}"' for k, v in node.attributes.items())
+    outer = f"<{new}{attrs}>{node.inner_html or ''}</{new}>"
+    wrapper = f"<table><tr>{outer}</tr></table>" if new in ("td", "th") else outer
+    replacement = LexborHTMLParser(wrapper).css_first(new)
+    if replacement is not None:
+        node.replace_with(replacement)
+
+
 def _set_text(text: str) -> Callable[[LexborNode], None]:
     def change(node: LexborNode) -> None:
         node.inner_html = html_escape.escape(text)
@@ -159,6 +176,7 @@ def mutations(source: str, targets: Targets, market: MarketplaceInfo) -> Iterato
             row = selector in targets.rows
             yield Mutation("remove", selector, _with_node(source, selector, index, LexborNode.decompose), row)
             yield Mutation("rename", selector, _with_node(source, selector, index, _rename), row)
+            yield Mutation("retag", selector, _with_node(source, selector, index, _retag), row)
             text = text_of(node)
             changes: list[tuple[str, str]] = []
             if selector in targets.money:
