@@ -8,11 +8,13 @@ no environment variable for this, so we pass `executable_path` ourselves.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Playwright, Route
 from playwright.sync_api import Error as PlaywrightError
@@ -99,11 +101,24 @@ def open_browser(
         ) from None
 
 
+# Ads and telemetry: Amazon's client-side metrics (fls-*, unagi*, device-metrics-*), its ad
+# system, and third-party trackers. Their answers change nothing a balance page shows.
+UNNEEDED_HOSTS = re.compile(
+    r"(^|\.)(amazon-adsystem\.com|doubleclick\.net|google-analytics\.com|googletagmanager\.com)$"
+    r"|^(fls-[a-z]+|unagi(-[a-z]+)?|device-metrics-[a-z]+|aax(-[a-z0-9]+)*)\.amazon\.[a-z.]+$"
+)
+
+
+def unneeded(resource_type: str, url: str) -> bool:
+    """Whether a live walk may skip this request. Pure."""
+    return resource_type in UNNEEDED_RESOURCES or bool(UNNEEDED_HOSTS.search(urlsplit(url).hostname or ""))
+
+
 def block_unneeded(context: BrowserContext) -> None:
-    """Abort images, fonts, media and styles: a balance needs none of them."""
+    """Abort images, fonts, media, styles, ads and telemetry: a balance needs none of them."""
 
     def handle(route: Route) -> None:
-        if route.request.resource_type in UNNEEDED_RESOURCES:
+        if unneeded(route.request.resource_type, route.request.url):
             route.abort("blockedbyclient")
         else:
             route.fallback()
