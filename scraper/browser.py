@@ -55,17 +55,31 @@ def system_browser() -> str | None:
     return next((p for p in _SYSTEM_PATHS if Path(p).is_file()), None)
 
 
+def _config_browser() -> str | None:
+    from scraper.config import load_config  # only when nothing more direct names a browser
+    from scraper.paths import resolve_paths
+
+    return load_config(resolve_paths().config_file).browser
+
+
 def find_browser(playwright: Playwright | None = None, configured: str | None = None) -> str | None:
-    """The executable to launch; None means Playwright's own download, which exists."""
-    named = configured or os.environ.get(ENV_VAR)
-    if named:
-        if not Path(named).is_file():
-            source = "config" if configured else ENV_VAR
-            raise ConfigInvalid(
-                f"the browser named by {source}, {named}, does not exist.",
-                "Name an installed Chromium or Chrome, or remove the setting to let the tool search.",
-            )
-        return named
+    """The executable to launch; None means Playwright's own download, which exists.
+
+    First the one named: `--browser`, then AMAZON_CREDITS_BROWSER, then `browser`
+    in config.toml; else Playwright's own; else a system Chromium or Chrome.
+    """
+    for source, named in (
+        ("--browser", configured),
+        (ENV_VAR, os.environ.get(ENV_VAR)),
+        ("config.toml", _config_browser()),
+    ):
+        if named:
+            if not Path(named).is_file():
+                raise ConfigInvalid(
+                    f"the browser named by {source}, {named}, does not exist.",
+                    "Name an installed Chromium or Chrome, or remove the setting to let the tool search.",
+                )
+            return named
     if playwright is not None and Path(playwright.chromium.executable_path).is_file():
         return None
     found = system_browser()

@@ -2,6 +2,8 @@
 
 A TOML file in the platform config folder (`Paths.config_file`):
 
+    browser = "/usr/bin/chromium"   # optional
+
     [accounts.personal]
     marketplace = "amazon.com"
     email = "pat@example.com"
@@ -47,6 +49,7 @@ class Account(BaseModel):
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    browser: str | None = Field(default=None, description="the Chromium or Chrome to launch, if not found by itself")
     accounts: dict[str, Account] = Field(default_factory=dict)
     alerts: AlertSettings = Field(default_factory=AlertSettings)  # [alerts]: apprise URLs, expiry window
     export: ExportSettings = Field(default_factory=ExportSettings)  # [export]: beancount/ledger account prefix

@@ -128,3 +128,20 @@ def test_a_browser_that_does_not_start_is_a_clear_error(run_cli) -> None:
     assert result.exit_code == 16, result.stderr
     assert "the browser /bin/false did not start" in result.stderr
     assert "--browser or AMAZON_CREDITS_BROWSER" in result.stderr
+
+
+def test_the_browser_named_in_config_is_used(run_cli, isolated_home: Path) -> None:
+    from scraper.browser import find_browser
+
+    config = isolated_home / ".config/amazon-credits/config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('browser = "/nonexistent/chromium"\n')
+    result = run_cli("demo")
+    assert result.exit_code == 16
+    assert "the browser named by config.toml, /nonexistent/chromium, does not exist" in result.stderr
+
+    fake = isolated_home / "my-chrome"
+    fake.write_text("")
+    config.write_text(f'browser = "{fake}"\n')
+    assert find_browser(None, None) == str(fake)
+    assert find_browser(None, "/bin/true") == "/bin/true"  # --browser comes first
