@@ -42,7 +42,7 @@ def follow_pages(page: Page, first: Visit, site: SiteData, settings: WalkSetting
     url = extract(first.html, site, first.url).next_url
     while url and url not in seen and len(first.extra_pages) < MAX_ACTIVITY_PAGES:
         seen.add(url)
-        older = visit(page, first.kind, url, spec.markers, settings)
+        older = visit(page, first.kind, url, spec.markers, settings, spec.complete)
         if older.html is not None and not older.error and not _links_back(older.html, spec.activity.previous_page):
             # Reached through "Next", so it must link back; without that link it arrived cut short.
             older.error = "the page arrived incomplete (no link back to newer activity)"
@@ -74,7 +74,8 @@ def checkout_visits(
     if PageKind.CART not in site.pages or PageKind.CHECKOUT_PAYMENT not in site.pages:
         return []
     on_step(PageKind.CART)
-    cart = visit(page, PageKind.CART, site.url_for(PageKind.CART), site.pages[PageKind.CART].markers, settings)
+    cart_spec = site.pages[PageKind.CART]
+    cart = visit(page, PageKind.CART, site.url_for(PageKind.CART), cart_spec.markers, settings, cart_spec.complete)
     checkout_url = site.url_for(PageKind.CHECKOUT_PAYMENT)
     if cart.html is None:
         reason = "the cart could not be loaded, so the payment step was not visited"
@@ -90,4 +91,4 @@ def checkout_visits(
         return [cart, Visit(kind=PageKind.CHECKOUT_PAYMENT, url=checkout_url, skipped=reason)]
     on_step(PageKind.CHECKOUT_PAYMENT)
     spec = site.pages[PageKind.CHECKOUT_PAYMENT]
-    return [cart, visit(page, PageKind.CHECKOUT_PAYMENT, checkout_url, spec.markers, settings)]
+    return [cart, visit(page, PageKind.CHECKOUT_PAYMENT, checkout_url, spec.markers, settings, spec.complete)]

@@ -353,6 +353,15 @@ def _read_page(
         result.item_count, result.matched["item_count"], problem = _item_count(doc, site, page, spec)
         if problem is not None:
             result.problems.append(problem)
+    if spec.complete and not any(doc.css_first(selector) for selector in spec.complete):
+        result.problems.append(
+            Problem(
+                page=page,
+                code=ProblemCode.INCOMPLETE,
+                message=f"{page}: the page arrived incomplete, so balances it did not show may exist",
+                selectors=spec.complete,
+            )
+        )
     required = [r for r in readers if not r.spec.optional]
     if required and all(r.matched is None for r in required):
         tried = [s for r in required for s in (r.spec.container or r.spec.rows or r._value_candidates())]

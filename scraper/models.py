@@ -167,6 +167,7 @@ class ProblemCode(StrEnum):
     SITE_CHANGED = "site_changed"  # the page was not recognised, or all its fields failed
     INCONSISTENT = "inconsistent"  # e.g. balance differs from the newest closing balance
     REQUEST_FAILED = "request_failed"  # the page could not be loaded
+    INCOMPLETE = "incomplete"  # the page arrived cut short: what it shows is right, what it lacks is unknown
     SKIPPED = "skipped"  # deliberately not visited (e.g. checkout with an empty cart)
 
 

@@ -108,8 +108,13 @@ class PageSpec(_Data):
     item_count: list[str] = Field(
         default_factory=list, description="selectors for a count of items (the cart), read with parse_points"
     )
+    complete: list[str] = Field(
+        default_factory=list,
+        description="selectors of an element at the page's end: without one, the page arrived cut short "
+        "and the absence of its optional lines means nothing",
+    )
 
-    _markers = field_validator("markers", "item_count")(_check_selectors)
+    _markers = field_validator("markers", "item_count", "complete")(_check_selectors)
 
     @field_validator("url_patterns")
     @classmethod

@@ -41,7 +41,11 @@ _TRANSIENT_ERRORS = (
 
 
 class TransientPageError(Exception):
-    """A failure that may pass: retried."""
+    """A failure that may pass: retried. `arrived`: a document came, worth reading if no retry does better."""
+
+    def __init__(self, message: str, *, arrived: bool = False) -> None:
+        super().__init__(message)
+        self.arrived = arrived
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class _ErrorPageWatch:
             self.page.wait_for_timeout(20)
 
 
-def _load(page: Page, url: str, ready: list[str], settings: WalkSettings) -> str:
+def _load(page: Page, url: str, ready: list[str], complete: list[str], settings: WalkSettings) -> str:
     with _ErrorPageWatch(page) as watch:
         try:
             response = page.goto(url, wait_until="domcontentloaded", timeout=settings.navigation_timeout_ms)
@@ -111,11 +115,16 @@ def _load(page: Page, url: str, ready: list[str], settings: WalkSettings) -> str
     except PlaywrightTimeout as exc:
         # Empty, truncated or half-rendered: worth another try. After the last
         # attempt the caller still gets the HTML, and extraction says what it sees.
-        raise TransientPageError(f"{url} did not show any expected element") from exc
+        raise TransientPageError(f"{url} did not show any expected element", arrived=True) from exc
+    if complete and not any(page.query_selector(selector) for selector in complete):
+        raise TransientPageError(f"{url} arrived incomplete", arrived=True)
     return page.content()
 
 
-def visit(page: Page, kind: PageKind, url: str, ready: list[str], settings: WalkSettings) -> Visit:
+def visit(
+    page: Page, kind: PageKind, url: str, ready: list[str], settings: WalkSettings, complete: list[str] | None = None
+) -> Visit:
+    """Load one page, retrying transient failures. `complete`: selectors of an element at its end."""
     result = Visit(kind=kind, url=url)
     retrying = Retrying(
         stop=stop_after_attempt(settings.attempts),
@@ -126,15 +135,15 @@ def visit(page: Page, kind: PageKind, url: str, ready: list[str], settings: Walk
         for attempt in retrying:
             with attempt:
                 result.attempts = attempt.retry_state.attempt_number
-                result.html = _load(page, url, ready, settings)
+                result.html = _load(page, url, ready, complete or [], settings)
                 result.url = page.url
                 result.error = None
     except RetryError as exc:
         last = exc.last_attempt.exception()
         result.error = f"{last} (after {result.attempts} attempts)"
         log.warning("page_failed", page=kind.value, url=url, error=str(last), attempts=result.attempts)
-        if "did not show" in str(last):
-            result.html = page.content()
+        if isinstance(last, TransientPageError) and last.arrived:
+            result.html = page.content()  # extraction names what is missing
     except PlaywrightError as exc:
         result.error = exc.message.splitlines()[0]
         log.warning("page_failed", page=kind.value, url=url, error=result.error)
@@ -160,7 +169,7 @@ def walk(
     for kind in site.walk_pages:
         on_step(kind)
         ready = site.pages[kind].markers + (ready_extra or [])
-        visits.append(visit(page, kind, site.url_for(kind), ready, settings))
+        visits.append(visit(page, kind, site.url_for(kind), ready, settings, site.pages[kind].complete))
         visits.extend(follow_pages(page, visits[-1], site, settings))
     visits.extend(checkout_visits(page, site, settings, on_step))
     return visits

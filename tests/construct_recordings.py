@@ -1168,6 +1168,7 @@ url = "/gp/buy/payselect/handlers/display.html"
 url_patterns = ["^/gp/buy/payselect/", "^/checkout/p/[^/]+/pay"]
 markers = ["form#pp-payment-form", "#pmts-gc-balance-line"]
 walk = false
+complete = ['#pp-payment-form input[name="ppw-widgetEvent:SetPaymentPlanSelectContinueEvent"]']  # the form's last control: a page cut before it may hide balances
 
 [[pages.checkout_payment.fields]]
 name = "checkout_gift_card"

@@ -81,3 +81,15 @@ def test_empty_promotional_table_is_no_balance_and_no_problem() -> None:
     empty = re.sub(r'<tr class="promo-balance-row">.*?</tr>', "", PROMO, flags=re.S)
     result = extract(empty, SITE)
     assert (result.balances, result.problems) == ([], [])
+
+
+def test_a_checkout_page_cut_short_says_so() -> None:
+    html = (RECORDINGS / "amazon.com" / "checkout-payment.html").read_text()
+    whole = extract(html, SITE)
+    assert whole.problems == [] and [b.kind for b in whole.balances] == ["gift_card", "promotional", "reward_points"]
+
+    # Cut just after the promotional line: the reward points line never arrived.
+    cut = html[: html.index('<div id="pmts-rewards-points-line"')]
+    result = extract(cut, SITE)
+    assert [b.kind for b in result.balances] == ["gift_card", "promotional"]  # what it shows is right
+    assert [(p.page, p.code) for p in result.problems] == [("checkout_payment", "incomplete")]
