@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scraper.errors import ConfigInvalid
-from scraper.exports import write_atomic
+from scraper.files import write_atomic
 from scraper.models import Balance, Snapshot
 
 if TYPE_CHECKING:

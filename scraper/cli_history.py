@@ -22,6 +22,7 @@ from rich.table import Table
 from scraper import alerts as alerts_module
 from scraper import exports, nightly as nightly_module, schedule as schedule_module
 from scraper.errors import ConfigInvalid, ExitCode, PersonNeeded
+from scraper.files import write_atomic
 from scraper.history import format_change, history_rows
 from scraper.logs import configure_file_logging
 from scraper.models import Snapshot
@@ -115,7 +116,7 @@ def export(
     if out_path is None:
         click.echo(text, nl=False)
     else:
-        exports.write_atomic(out_path, text)
+        write_atomic(out_path, text)
         _err().print(f"wrote {len(snapshots)} snapshot(s) to {out_path}", highlight=False)
 
 
@@ -130,7 +131,7 @@ def report(app: App, out_path: Path, account: str | None) -> None:
     """One self-contained HTML page: each balance over time, and coming expiries."""
     snapshots = _stored(app, account)
     now = datetime.now(timezone.utc)
-    exports.write_atomic(out_path, render_report(snapshots, today=now.date(), generated_at=now))
+    write_atomic(out_path, render_report(snapshots, today=now.date(), generated_at=now))
     _err().print(f"wrote {out_path} from {len(snapshots)} snapshot(s)", highlight=False)
 
 

@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scraper.errors import ConfigInvalid
 from scraper.alerts import AlertSettings
-from scraper.exports import ExportSettings, write_atomic
+from scraper.exports import ExportSettings
+from scraper.files import write_atomic
 from scraper.sitedata import available_marketplaces
 
 ACCOUNT_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"

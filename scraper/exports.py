@@ -17,9 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from scraper.errors import ConfigInvalid
+from scraper.files import write_atomic
 from scraper.models import Balance, Snapshot
 
 Format = Literal["json", "csv", "beancount", "ledger"]
@@ -210,21 +209,6 @@ def render(fmt: Format, snapshots: Sequence[Snapshot], *, prefix: str = DEFAULT_
 
 
 # ---------------------------------------------------------------- files
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temp file in the same folder, then os.replace: readers see the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def latest_file_name(account: str) -> str:

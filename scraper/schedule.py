@@ -23,7 +23,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from typing import Literal
 import platformdirs
 
 from scraper.errors import ConfigInvalid, CreditsError, ExitCode
+from scraper.files import write_atomic
 
 Platform = Literal["systemd", "launchd", "windows", "cron"]
 PLATFORMS: tuple[Platform, ...] = ("systemd", "launchd", "windows", "cron")
@@ -294,14 +294,6 @@ def _check(result: Result, what: str) -> Result:
     return result
 
 
-def _write(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
-    os.replace(tmp, path)
-
-
 def _without_ours(crontab: str) -> list[str]:
     return [line for line in crontab.splitlines() if not line.rstrip().endswith(CRON_MARKER)]
 
@@ -317,7 +309,7 @@ def install(plan: Plan, run: Runner = run_command) -> None:
         # bootstrap refuses a label that is already loaded: unload the old one first (a failure means none was loaded).
         run(["launchctl", "bootout", f"gui/{_uid()}/{LAUNCHD_LABEL}"], None)
     for path, content in plan.files.items():
-        _write(path, content)
+        write_atomic(path, content)
     for argv in plan.commands:
         _check(run(argv, None), shlex.join(argv))
     if plan.crontab_line:

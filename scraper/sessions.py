@@ -20,6 +20,7 @@ import structlog
 from cryptography.fernet import Fernet, InvalidToken
 
 from scraper import credentials
+from scraper.files import write_atomic
 
 log = structlog.get_logger(__name__)
 
@@ -41,18 +42,7 @@ def save_session(sessions_dir: Path, account: str, state: dict[str, Any]) -> Pat
     token = Fernet(_key(account, create=True)).encrypt(json.dumps(state).encode("utf-8"))  # type: ignore[arg-type]
     sessions_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = session_file(sessions_dir, account)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(token)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)  # O_CREAT's mode is masked by umask; make sure
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(path, token)  # mkstemp: 0600 from the first byte
     return path
 
 

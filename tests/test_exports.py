@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from scraper import exports
+from scraper import exports, files
 from scraper.errors import ConfigInvalid
 from scraper.models import Snapshot, snapshot_json_schema
 from tests.snapshot_samples import FAMILY, ME, samples
@@ -148,7 +148,7 @@ def test_write_latest_is_atomic_and_per_account(tmp_path: Path, monkeypatch: pyt
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(exports.os, "replace", boom)
+    monkeypatch.setattr(files.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         exports.write_latest(snaps[4], tmp_path / "latest")
     assert Snapshot.model_validate_json(path.read_text()) == snaps[2]
