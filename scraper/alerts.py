@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scraper.errors import ConfigInvalid
+from scraper.errors import ConfigInvalid, what_is_wrong
 from scraper.files import write_atomic
 from scraper.models import Balance, Snapshot
 
@@ -66,8 +66,8 @@ class AlertSettings(BaseModel):
             return cls.model_validate(dict(raw or {}))
         except ValidationError as exc:
             # Never echo the input: an alert URL can carry a token.
-            lines = [f"  alerts.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-            raise ConfigInvalid("the [alerts] settings are not valid:\n" + "\n".join(lines)) from None
+            lines = what_is_wrong(exc, prefix="alerts.")
+            raise ConfigInvalid("the [alerts] settings are not valid:\n" + "\n".join(f"  {line}" for line in lines)) from None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from scraper import credentials
 from scraper.browser import SharedBrowser, new_context, open_browser
 from scraper.config import Account, Config, load_config, save_config, with_account, without_account
 from scraper.credentials import Secrets
-from scraper.errors import BadCredentials, ConfigInvalid, CreditsError, KeyringUnavailable
+from scraper.errors import BadCredentials, ConfigInvalid, CreditsError, KeyringUnavailable, what_is_wrong
 from scraper.refresh import RefreshRequest
 from scraper.sessions import delete_session, session_file
 from scraper.signin import ClickTerminal, SigninOptions, Terminal, ensure_signed_in
@@ -63,8 +63,7 @@ def _account_settings(config: Config, name: str, email: str | None, marketplace:
     try:
         return Account(marketplace=marketplace or (current.marketplace if current else "amazon.com"), email=email)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise click.UsageError(problems) from None
+        raise click.UsageError("; ".join(what_is_wrong(exc))) from None
 
 
 @click.command()

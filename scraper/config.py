@@ -22,7 +22,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scraper.errors import ConfigInvalid
+from scraper.errors import ConfigInvalid, what_is_wrong
 from scraper.alerts import AlertSettings
 from scraper.exports import ExportSettings
 from scraper.files import write_atomic
@@ -86,8 +86,8 @@ def load_config(path: Path) -> Config:
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
-        raise ConfigInvalid(f"{path} is not a valid config:\n" + "\n".join(lines), _HINT) from None
+        lines = "\n".join(f"  {line}" for line in what_is_wrong(exc))
+        raise ConfigInvalid(f"{path} is not a valid config:\n{lines}", _HINT) from None
 
 
 def save_config(path: Path, config: Config) -> None:

@@ -8,6 +8,10 @@ codes are listed in README.md; change them only together.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class ExitCode(IntEnum):
@@ -98,3 +102,15 @@ class NoDisplay(CreditsError):
 
 class Busy(CreditsError):
     exit_code = ExitCode.BUSY
+
+
+def what_is_wrong(exc: ValidationError, prefix: str = "") -> list[str]:
+    """Each error of a pydantic validation as `key.path: what is wrong`.
+
+    Never the input value: a config value can be a token or an email.
+    """
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        lines.append(f"{prefix + key if key else prefix.rstrip('.') or '(top level)'}: {error['msg']}")
+    return lines

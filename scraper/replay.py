@@ -20,7 +20,7 @@ from playwright.sync_api import BrowserContext, Route
 from playwright.sync_api import Error as PlaywrightError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scraper.errors import ConfigInvalid
+from scraper.errors import ConfigInvalid, what_is_wrong
 from scraper.sitedata import read_toml
 
 # What a balance never needs: aborted quietly, live and in replay.
@@ -55,8 +55,8 @@ def load_manifest(folder: Path) -> Manifest:
     try:
         manifest = Manifest.model_validate(read_toml(path))
     except ValidationError as exc:
-        lines = [f"  {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise ConfigInvalid(f"{path} is not a valid recordings manifest:\n" + "\n".join(lines)) from None
+        lines = "\n".join(f"  {line}" for line in what_is_wrong(exc))
+        raise ConfigInvalid(f"{path} is not a valid recordings manifest:\n{lines}") from None
     for page in manifest.page:
         if not (folder / page.file).is_file():
             raise ConfigInvalid(f"{path}: recording {page.file} for {page.url} does not exist.")

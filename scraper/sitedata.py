@@ -18,7 +18,7 @@ from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.errors import ConfigInvalid
+from scraper.errors import ConfigInvalid, what_is_wrong
 from scraper.models import KIND_PATTERN, Currency, PageKind
 from scraper.paths import resolve_paths
 
@@ -192,17 +192,13 @@ def bundled_dir() -> Path:
     return installed if installed.is_dir() else Path(__file__).parent.parent / "selectors"
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
-
-
 def parse_site_data(raw: dict[str, Any], source: str) -> SiteData:
     try:
         return SiteData.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"  {_location(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        lines = "\n".join(f"  {line}" for line in what_is_wrong(exc))
         raise ConfigInvalid(
-            f"{source} is not valid site data:\n" + "\n".join(lines),
+            f"{source} is not valid site data:\n{lines}",
             "Fix the keys named above; `amazon-credits doctor` checks every selectors file.",
         ) from None
 

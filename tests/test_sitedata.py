@@ -91,3 +91,7 @@ def test_unknown_marketplace_lists_the_known_ones() -> None:
     with pytest.raises(ConfigInvalid) as caught:
         load_marketplace("amazon.nowhere")
     assert "amazon.com" in str(caught.value.hint)
+
+
+def test_an_error_with_no_key_says_top_level() -> None:
+    _fails([], "test.toml", "(top level): Input should be a valid dictionary")  # type: ignore[arg-type]
