@@ -17,10 +17,9 @@ from urllib.parse import urlsplit
 
 import click
 import structlog
-from rich.console import Console
 
 from scraper import __version__
-from scraper.display import balances_table, print_problems, print_snapshot
+from scraper.display import balances_table, err, out, print_problems, print_snapshot
 from scraper.errors import ConfigInvalid, CreditsError, ExitCode
 from scraper.logs import configure_logging
 from scraper.models import INFORMATIONAL_CODES, ProblemCode, Snapshot
@@ -46,14 +45,6 @@ log = structlog.get_logger(__name__)
 
 DEMO_ACCOUNT = "demo"
 DEMO_MARKETPLACE = "amazon.com"
-
-
-def out() -> Console:
-    return Console(soft_wrap=True)
-
-
-def err() -> Console:
-    return Console(stderr=True, soft_wrap=True)
 
 
 @dataclass

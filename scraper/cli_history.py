@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from scraper import alerts as alerts_module
 from scraper import exports, nightly as nightly_module, schedule as schedule_module
+from scraper.display import err, out
 from scraper.errors import ConfigInvalid, ExitCode, PersonNeeded
 from scraper.files import write_atomic
 from scraper.history import format_change, history_rows
@@ -32,14 +32,6 @@ from scraper.store import Store
 if TYPE_CHECKING:
     from scraper.browser import SharedBrowser
     from scraper.cli import App
-
-
-def _out() -> Console:
-    return Console(soft_wrap=True)
-
-
-def _err() -> Console:
-    return Console(stderr=True, soft_wrap=True)
 
 
 def _utc_day(value: datetime | None) -> date | None:
@@ -80,13 +72,13 @@ def history(app: App, account: str | None, kind: str | None, since: datetime | N
         click.echo(json.dumps([r.public() for r in rows], indent=2, ensure_ascii=False))
         return
     if not rows:
-        _err().print("No balances stored yet; run `amazon-credits refresh` (or `amazon-credits demo`).", highlight=False)
+        err().print("No balances stored yet; run `amazon-credits refresh` (or `amazon-credits demo`).", highlight=False)
         return
     table = Table("taken at (UTC)", "account", "credit", "balance", "change")
     for r in rows:
         credit = r.kind.replace("_", " ") + (f" (expires {r.expires_on.isoformat()})" if r.expires_on else "")
         table.add_row(r.taken_at.strftime("%Y-%m-%d %H:%M"), r.account, credit, f"{format(r.value, 'f')} {r.unit}", format_change(r.change))
-    _out().print(table)
+    out().print(table)
 
 
 # ---------------------------------------------------------------- export
@@ -117,7 +109,7 @@ def export(
         click.echo(text, nl=False)
     else:
         write_atomic(out_path, text)
-        _err().print(f"wrote {len(snapshots)} snapshot(s) to {out_path}", highlight=False)
+        err().print(f"wrote {len(snapshots)} snapshot(s) to {out_path}", highlight=False)
 
 
 # ---------------------------------------------------------------- report
@@ -132,7 +124,7 @@ def report(app: App, out_path: Path, account: str | None) -> None:
     snapshots = _stored(app, account)
     now = datetime.now(timezone.utc)
     write_atomic(out_path, render_report(snapshots, today=now.date(), generated_at=now))
-    _err().print(f"wrote {out_path} from {len(snapshots)} snapshot(s)", highlight=False)
+    err().print(f"wrote {out_path} from {len(snapshots)} snapshot(s)", highlight=False)
 
 
 # ---------------------------------------------------------------- alerts
@@ -149,7 +141,7 @@ def alerts_test(app: App) -> None:
     """Send a test message to every configured URL, one by one."""
     results = alerts_module.send_test(_config(app).alerts)
     for name, ok in results:
-        _out().print(f"{name}: {'sent' if ok else '[red]failed[/]'}", highlight=False)
+        out().print(f"{name}: {'sent' if ok else '[red]failed[/]'}", highlight=False)
     if not all(ok for _, ok in results):
         click.get_current_context().exit(int(ExitCode.UNAVAILABLE))
 
@@ -230,7 +222,7 @@ def nightly(app: App, wait_s: float, attempts: int, backoff_s: float, replay_dir
     config = _config(app)
     if not config.accounts:
         raise ConfigInvalid(f"no accounts are configured in {app.paths.config_file}.", nightly_module.NO_ACCOUNTS_HINT)
-    console = _err()
+    console = err()
 
     def on_account(o: nightly_module.AccountOutcome) -> None:
         console.print(f"{o.account}: {o.outcome} ({o.message})", highlight=False)
@@ -289,7 +281,7 @@ def schedule_install(app: App, at_text: str, print_only: bool, platform_: str | 
         click.echo(plan.describe(), nl=False)
         return
     schedule_module.install(plan, run=schedule_module.run_command)
-    _err().print(f"installed a {chosen} job for {at.strftime('%H:%M')} every night", highlight=False)
+    err().print(f"installed a {chosen} job for {at.strftime('%H:%M')} every night", highlight=False)
 
 
 def _data_dir_given() -> bool:

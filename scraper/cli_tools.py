@@ -22,6 +22,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from scraper.display import err, out
 from scraper.errors import CreditsError, ExitCode
 from scraper.extract import extract
 from scraper.models import PageKind
@@ -174,13 +175,13 @@ def doctor(app: Any, browser_path: str | None, no_browser: bool, as_json: bool) 
     if as_json:
         click.echo(json.dumps([c.__dict__ | {"exit_code": int(c.exit_code)} for c in checks], indent=2, ensure_ascii=False))
     else:
-        _print_checks(Console(soft_wrap=True), checks)
+        _print_checks(out(), checks)
     failed = [c for c in checks if not c.ok]
     if failed:
-        Console(stderr=True).print(f"[bold red]{len(failed)} check(s) failed[/]; the first: {failed[0].area} {failed[0].name}",
+        err().print(f"[bold red]{len(failed)} check(s) failed[/]; the first: {failed[0].area} {failed[0].name}",
                                    highlight=False)
         click.get_current_context().exit(int(failed[0].exit_code or ExitCode.INTERNAL))
-    Console(stderr=True).print(f"all {len(checks)} checks passed", highlight=False)
+    err().print(f"all {len(checks)} checks passed", highlight=False)
 
 
 # ---------------------------------------------------------------- record

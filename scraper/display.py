@@ -8,6 +8,16 @@ from rich.table import Table
 from scraper.models import Balance, Problem, Snapshot
 
 
+def out() -> Console:
+    """Results, on standard output, for a person or a script."""
+    return Console(soft_wrap=True)
+
+
+def err() -> Console:
+    """Progress, problems and errors, on standard error, so standard output stays clean."""
+    return Console(stderr=True, soft_wrap=True)
+
+
 def _value(balance: Balance) -> str:
     if balance.points is not None:
         return f"{balance.points:,} points"
