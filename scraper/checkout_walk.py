@@ -19,6 +19,7 @@ import structlog
 from playwright.sync_api import Page
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.dom import any_present
 from scraper.extract import extract
 from scraper.models import PageKind
 from scraper.sitedata import SiteData
@@ -60,8 +61,7 @@ def follow_pages(page: Page, first: Visit, site: SiteData, settings: WalkSetting
 def _links_back(html: str, previous_page: list[str]) -> bool:
     if not previous_page:
         return True  # nothing to check against
-    doc = LexborHTMLParser(html)
-    return any(doc.css_first(selector) is not None for selector in previous_page)
+    return any_present(LexborHTMLParser(html), previous_page)
 
 
 def checkout_visits(

@@ -16,11 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.amounts import AmountError, find_money, parse_date, parse_money, parse_points
+from scraper.dom import any_present, folded, text_of
 from scraper.models import ActivityEntry, Balance, PageKind, Problem, ProblemCode
 from scraper.signin_pages import classify_signin
 from scraper.sitedata import ActivitySpec, FieldSpec, PageSpec, SiteData
 
-_WS = re.compile(r"[\s\u00a0\u202f]+")
 
 
 class Extraction(BaseModel):
@@ -46,10 +46,6 @@ class Extraction(BaseModel):
         return self.model_dump(mode="json", exclude=hidden)
 
 
-def text_of(node: LexborNode) -> str:
-    return _WS.sub(" ", node.text(separator=" ")).strip()
-
-
 @dataclass(frozen=True)
 class _Hit:
     node: LexborNode
@@ -71,7 +67,7 @@ def _path(url: str | None) -> str | None:
 
 def classify(doc: LexborHTMLParser, site: SiteData, url: str | None = None) -> PageKind:
     """Which page this is, from the page itself; the URL only breaks ties."""
-    candidates = [kind for kind, spec in site.pages.items() if any(doc.css_first(m) for m in spec.markers)]
+    candidates = [kind for kind, spec in site.pages.items() if any_present(doc, spec.markers)]
     path = _path(url)
     if path is not None:
         for kind in candidates:
@@ -156,7 +152,7 @@ class _FieldReader:
         for node in doc.body.traverse(include_text=False):
             if node.tag in ("script", "style", "noscript"):
                 continue
-            own = _WS.sub(" ", node.text(deep=False)).casefold()
+            own = folded(node.text(deep=False)).casefold()
             label = next((w for w in wanted if w in own), None)
             if label is None:
                 continue
@@ -353,7 +349,7 @@ def _read_page(
         result.item_count, result.matched["item_count"], problem = _item_count(doc, site, page, spec)
         if problem is not None:
             result.problems.append(problem)
-    if spec.complete and not any(doc.css_first(selector) for selector in spec.complete):
+    if spec.complete and not any_present(doc, spec.complete):
         result.problems.append(
             Problem(
                 page=page,

@@ -11,12 +11,12 @@ use `classify_signin`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
+from scraper.dom import any_present, text_of
 from scraper.models import PageKind
 from scraper.sitedata import SigninSpec
 
@@ -41,9 +41,6 @@ ERROR_BOX = ["#auth-error-message-box"]
 # Where the password step shows which account it is for (remembered account).
 CLAIMED_EMAIL = ["input#ap-claim", "input#ap_email[type=hidden]"]
 
-_WS = re.compile(r"[\s\u00a0\u202f]+")
-
-
 @dataclass(frozen=True)
 class SigninPage:
     kind: PageKind
@@ -52,16 +49,8 @@ class SigninPage:
     robot_check: bool = False  # /errors/validateCaptcha rather than the sign-in captcha
 
 
-def _text(node: LexborNode) -> str:
-    return _WS.sub(" ", node.text(separator=" ")).strip()
-
-
-def _any(doc: LexborHTMLParser, selectors: list[str]) -> bool:
-    return any(doc.css_first(selector) is not None for selector in selectors)
-
-
 def _is_bot_challenge(doc: LexborHTMLParser) -> bool:
-    if _any(doc, BOT_CHALLENGE):
+    if any_present(doc, BOT_CHALLENGE):
         return True
     scripts = " ".join(node.text() for node in doc.css("script"))
     return any(marker in scripts for marker in BOT_CHALLENGE_SCRIPTS)
@@ -70,8 +59,8 @@ def _is_bot_challenge(doc: LexborHTMLParser) -> bool:
 def _error_text(doc: LexborHTMLParser) -> str | None:
     for selector in ERROR_BOX:
         node = doc.css_first(selector)
-        if node is not None and _text(node):
-            return _text(node)
+        if node is not None and text_of(node):
+            return text_of(node)
     return None
 
 
@@ -109,7 +98,7 @@ def is_signed_in(doc: LexborHTMLParser, spec: SigninSpec) -> bool:
     node = doc.css_first(GREETING)
     if node is None:
         return False
-    greeting = _text(node)
+    greeting = text_of(node)
     return bool(greeting) and not _contains(greeting, spec.signed_out_greetings)
 
 
@@ -122,23 +111,23 @@ def classify_signin(html: str, spec: SigninSpec) -> SigninPage | None:
     doc = LexborHTMLParser(html)
     if _is_bot_challenge(doc):
         return SigninPage(PageKind.BOT_CHALLENGE)
-    if _any(doc, ROBOT_CHECK):
+    if any_present(doc, ROBOT_CHECK):
         return SigninPage(PageKind.CAPTCHA, robot_check=True)
-    if _any(doc, CAPTCHA):
+    if any_present(doc, CAPTCHA):
         return SigninPage(PageKind.CAPTCHA)
-    if _any(doc, DEVICE_CHOICE):
+    if any_present(doc, DEVICE_CHOICE):
         return SigninPage(PageKind.MFA_DEVICE_CHOICE)
-    if _any(doc, OTP):
+    if any_present(doc, OTP):
         return SigninPage(PageKind.MFA_OTP, _error_for(PageKind.MFA_OTP, _error_text(doc), spec))
-    if _any(doc, APPROVAL):
+    if any_present(doc, APPROVAL):
         return SigninPage(PageKind.APPROVAL)
-    if _any(doc, NEW_CUSTOMER):
+    if any_present(doc, NEW_CUSTOMER):
         # "Looks like you're new to Amazon": the claim flow's answer to an unknown email.
         return SigninPage(PageKind.NEW_CUSTOMER, "unknown_account")
-    if _any(doc, PASSWORD):
+    if any_present(doc, PASSWORD):
         error = _error_for(PageKind.SIGNIN_PASSWORD, _error_text(doc), spec)
         return SigninPage(PageKind.SIGNIN_PASSWORD, error, claimed_email=_claimed_email(doc))
-    if _any(doc, EMAIL):
+    if any_present(doc, EMAIL):
         return SigninPage(PageKind.SIGNIN_EMAIL, _error_for(PageKind.SIGNIN_EMAIL, _error_text(doc), spec))
     if is_signed_in(doc, spec):
         return SigninPage(PageKind.SIGNED_IN)

@@ -37,7 +37,8 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.amounts import currencies_of
-from scraper.extract import extract, text_of
+from scraper.dom import text_of
+from scraper.extract import extract
 from scraper.replay import load_manifest
 from scraper.sitedata import MarketplaceInfo, SiteData, load_marketplace
 from tests.conftest import RECORDINGS
